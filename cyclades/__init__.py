@@ -1,0 +1,53 @@
+"""Cyclades libre: the application factory."""
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from cyclades import assets, config, db, errors
+from cyclades.extensions import babel, compress, csrf, limiter, login_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "fr"
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"),
+                instance_relative_config=True)
+    app.config.update(config.DEFAULTS)
+    if test_config is None:
+        app.config.update(config.from_environment(app.instance_path))
+    else:
+        app.config.update(test_config)
+
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    compress.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    assets.init_app(app)
+    errors.init_app(app)
+
+    from cyclades import cli, templating
+    from cyclades.accounts.views import bp as accounts_bp
+    from cyclades.public.views import bp as public_bp
+
+    templating.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    return app

@@ -1,0 +1,280 @@
+"""Créer mon compte, activation, Me connecter, Mot de passe oublié, Modifier mon compte."""
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from cyclades import operations
+from cyclades.accounts.forms import (
+    ChangeEmailForm, ChangePasswordForm, CreateAccountForm, EmailOnlyForm, IdentityForm,
+    LoginForm, ResetPasswordForm,
+)
+from cyclades.errors import render_error
+from cyclades.extensions import limiter, login_manager, submitted_email_key
+from cyclades.htmx import hx_redirect, render_page
+from cyclades.models import Account
+from cyclades.security import TokenExpired, TokenInvalid, verify_password
+
+bp = Blueprint("accounts", __name__)
+
+
+def _limit(setting, **kwargs):
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **kwargs)
+
+
+def _per_address(setting):
+    return _limit(setting, key_func=submitted_email_key)
+
+
+@login_manager.user_loader
+def load_account(session_token):
+    return Account.get_or_none(Account.session_token == session_token)
+
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None
+login_manager.session_protection = "basic"
+
+
+def _invalid(template, form, **context):
+    """A form with errors: the same page, every typed value kept, status 422."""
+    return render_page(template, status=422, form=form, **context)
+
+
+@bp.route("/compte/creer", methods=["GET", "POST"])
+@_limit("LIMIT_CREATE_CLIENT")
+@_per_address("LIMIT_MAIL_ADDRESS")
+def create():
+    """Créer mon compte (R1–R4). The answer never says whether the address had an account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = CreateAccountForm()
+    if request.method == "POST":
+        if not form.validate():
+            return _invalid("accounts/create.html", form)
+        operations.create_account(form.identity(), form.email.data, form.password.data)
+        session["sent_to"] = form.email.data
+        return hx_redirect(url_for("accounts.created"))
+    return render_page("accounts/create.html", form=form)
+
+
+@bp.route("/compte/creer/mail-envoye")
+def created():
+    """Vérifiez votre messagerie: the same words whatever the address was."""
+    return render_page("accounts/created.html", email=session.get("sent_to"))
+
+
+@bp.route("/compte/activer/<token>")
+def activate(token):
+    try:
+        account = operations.activate_account(token)
+    except TokenExpired:
+        return render_page("accounts/activation_expired.html", status=410)
+    except TokenInvalid:
+        return render_error(404, _("Lien d'activation invalide"),
+                            _("Ce lien d'activation n'est pas valide. Vérifiez que vous avez "
+                              "copié l'adresse en entier depuis le mail reçu."))
+    except operations.TokenUsed as used:
+        if used.account is not None and used.account.is_active:
+            flash(_("Votre compte est déjà activé. Vous pouvez vous connecter."), "info")
+            return redirect(url_for("accounts.login"))
+        return render_page("accounts/activation_expired.html", status=410)
+    flash(_("Votre compte est activé. Vous pouvez maintenant vous connecter."), "success")
+    return redirect(url_for("accounts.login", email=account.email))
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@_limit("LIMIT_LOGIN_CLIENT")
+@_per_address("LIMIT_LOGIN_ADDRESS")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = LoginForm(email=request.args.get("email", "")[:254] or None)
+    if request.method == "POST":
+        if not form.validate():
+            return _invalid("accounts/login.html", form)
+        account = operations.authenticate(form.email.data, form.password.data)
+        if account is None:
+            form.password.errors.append(_("Adresse mail ou mot de passe incorrect."))
+            return _invalid("accounts/login.html", form)
+        if not account.is_active:
+            return render_page("accounts/not_activated.html", status=403,
+                               form=EmailOnlyForm(email=account.email))
+        session.clear()  # a fresh session at login: nothing carried over from before
+        session.permanent = True
+        login_user(account)
+        operations.record_login(account)
+        return hx_redirect(_safe_next(request.args.get("next")))
+    return render_page("accounts/login.html", form=form)
+
+
+def _safe_next(target):
+    """Only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("public.home")
+
+
+@bp.route("/connexion/renvoyer-le-lien", methods=["POST"])
+@_limit("LIMIT_MAIL_CLIENT")
+@_per_address("LIMIT_MAIL_ADDRESS")
+def resend_activation():
+    form = EmailOnlyForm()
+    if form.validate():
+        operations.resend_activation(form.email.data)
+    return render_page("accounts/activation_resent.html")
+
+
+@bp.route("/deconnexion", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return hx_redirect(url_for("public.home"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@_limit("LIMIT_MAIL_CLIENT")
+@_per_address("LIMIT_MAIL_ADDRESS")
+def forgot_password():
+    """R5. The same answer whether or not the address has an account."""
+    form = EmailOnlyForm()
+    if request.method == "POST":
+        if not form.validate():
+            return _invalid("accounts/forgot_password.html", form)
+        operations.request_password_reset(form.email.data)
+        session["sent_to"] = form.email.data
+        return hx_redirect(url_for("accounts.reset_sent"))
+    return render_page("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/mot-de-passe-oublie/mail-envoye")
+def reset_sent():
+    return render_page("accounts/reset_sent.html", email=session.get("sent_to"))
+
+
+@bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        account = operations.account_for_reset(token)
+    except TokenExpired:
+        return render_page("accounts/reset_expired.html", status=410)
+    except (TokenInvalid, operations.TokenUsed):
+        return render_page("accounts/reset_expired.html", status=410, used=True)
+    form = ResetPasswordForm()
+    form.personal_data = lambda: (account.nom_naissance, account.nom_usage, account.prenoms,
+                                  account.email)
+    if request.method == "POST":
+        if not form.validate():
+            return _invalid("accounts/reset_password.html", form, token=token)
+        operations.reset_password(token, form.password.data)
+        logout_user()
+        session.clear()
+        flash(_("Votre mot de passe est modifié. Connectez-vous avec le nouveau."), "success")
+        return hx_redirect(url_for("accounts.login", email=account.email))
+    return render_page("accounts/reset_password.html", form=form, token=token)
+
+
+# --- Modifier mon compte (R6) -----------------------------------------------------------------
+
+def _account_page(status=200, **forms):
+    account = current_user._get_current_object()
+    forms.setdefault("email_form", ChangeEmailForm(prefix="email"))
+    forms.setdefault("password_form", ChangePasswordForm(prefix="password"))
+    if account.can_edit_identity:
+        forms.setdefault("identity_form", _identity_form(account))
+    return render_page("accounts/account.html", status=status, account=account, **forms)
+
+
+def _identity_form(account, formdata=None):
+    values = {field: getattr(account, field) for field in Account.IDENTITY_FIELDS}
+    values.update(nom_naissance_confirm=account.nom_naissance,
+                  date_naissance_confirm=account.date_naissance)
+    if formdata is not None:
+        return IdentityForm(prefix="identity")
+    return IdentityForm(prefix="identity", data=values, formdata=None)
+
+
+@bp.route("/mon-compte")
+@login_required
+def account():
+    return _account_page()
+
+
+@bp.route("/mon-compte/adresse-mail", methods=["POST"])
+@login_required
+@_limit("LIMIT_MAIL_CLIENT")
+def change_email():
+    form = ChangeEmailForm(prefix="email")
+    valid = form.validate()
+    if valid and not verify_password(current_user.password_hash, form.current_password.data):
+        form.current_password.errors.append(_("Mot de passe incorrect."))
+    elif valid and form.email.data == current_user.email:
+        form.email.errors.append(_("C'est déjà l'adresse de votre compte."))
+    if form.errors:
+        return _account_page(status=422, email_form=form)
+    operations.request_email_change(current_user._get_current_object(), form.email.data)
+    session["sent_to"] = form.email.data
+    return hx_redirect(url_for("accounts.email_change_sent"))
+
+
+@bp.route("/mon-compte/adresse-mail/mail-envoye")
+@login_required
+def email_change_sent():
+    return render_page("accounts/email_change_sent.html", email=session.get("sent_to"))
+
+
+@bp.route("/mon-compte/adresse-mail/<token>")
+def confirm_email(token):
+    try:
+        account = operations.confirm_email_change(token)
+    except TokenExpired:
+        return render_error(410, _("Lien expiré"),
+                            _("Ce lien de confirmation a expiré. Connectez-vous et demandez de "
+                              "nouveau le changement d'adresse mail."))
+    except (TokenInvalid, operations.TokenUsed):
+        return render_error(404, _("Lien invalide"),
+                            _("Ce lien de confirmation n'est pas valide ou a déjà servi."))
+    except operations.EmailTaken:
+        return render_error(409, _("Adresse déjà utilisée"),
+                            _("Cette adresse mail est maintenant celle d'un autre compte : "
+                              "votre adresse n'a pas été changée."))
+    if current_user.is_authenticated and current_user.id == account.id:
+        flash(_("Votre nouvelle adresse mail est enregistrée : c'est désormais votre "
+                "identifiant de connexion."), "success")
+        return redirect(url_for("accounts.account"))
+    flash(_("Votre nouvelle adresse mail est enregistrée : connectez-vous avec elle."), "success")
+    return redirect(url_for("accounts.login", email=account.email))
+
+
+@bp.route("/mon-compte/mot-de-passe", methods=["POST"])
+@login_required
+@_limit("LIMIT_LOGIN_CLIENT")
+def change_password():
+    account = current_user._get_current_object()
+    form = ChangePasswordForm(prefix="password")
+    form.personal_data = lambda: (account.nom_naissance, account.nom_usage, account.prenoms,
+                                  account.email)
+    if form.validate() and not verify_password(account.password_hash, form.current_password.data):
+        form.current_password.errors.append(_("Mot de passe actuel incorrect."))
+    if form.errors:
+        return _account_page(status=422, password_form=form)
+    operations.change_password(account, form.password.data)
+    login_user(account)  # this session stays open under the new session token
+    flash(_("Votre mot de passe est modifié."), "success")
+    return hx_redirect(url_for("accounts.account"))
+
+
+@bp.route("/mon-compte/identite", methods=["POST"])
+@login_required
+def change_identity():
+    account = current_user._get_current_object()
+    if not account.can_edit_identity:
+        return render_error(403, _("Modification impossible"),
+                            _("Vous avez déjà enregistré une inscription : seul le service "
+                              "gestionnaire peut modifier votre état civil."))
+    form = _identity_form(account, formdata=request.form)
+    if not form.validate():
+        return _account_page(status=422, identity_form=form)
+    operations.update_identity(account, form.identity())
+    flash(_("Votre état civil est modifié."), "success")
+    return hx_redirect(url_for("accounts.account"))

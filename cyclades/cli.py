@@ -1,0 +1,26 @@
+"""`flask --app app demo-data` and `flask --app app purge-inactive`."""
+import click
+
+from cyclades import demo, operations
+from cyclades.db import database
+
+
+@click.command("demo-data")
+def demo_data_command():
+    """Load the académies, exams, specialties, windows and a demo account (idempotent)."""
+    with database.connection_context():
+        counts = demo.load()
+    click.echo(", ".join(f"{name} : {count}" for name, count in counts.items()))
+
+
+@click.command("purge-inactive")
+def purge_inactive_command():
+    """Delete the accounts not activated within 48 hours (R4). Run it from cron."""
+    with database.connection_context():
+        count = operations.purge_inactive()
+    click.echo(f"Comptes non activés supprimés : {count}")
+
+
+def init_app(app):
+    app.cli.add_command(demo_data_command)
+    app.cli.add_command(purge_inactive_command)

@@ -1,0 +1,95 @@
+"""Settings read from the environment (documented in README.md, « Configuration »).
+
+Every setting has a default that works on a developer's machine: a SQLite file and a secret key
+under `instance/`, and mails written as `.eml` files under `instance/outbox/` when no SMTP host
+is given.
+"""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _env(name, default=None):
+    value = os.environ.get(name, "").strip()
+    return value if value else default
+
+
+def _flag(name, default=False):
+    value = _env(name)
+    if value is None:
+        return default
+    return value.lower() in {"1", "true", "yes", "oui", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The secret key from the environment, else one generated once and kept in instance/."""
+    from_env = _env("CYCLADES_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    instance = Path(instance_path)
+    base_url = _env("CYCLADES_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    smtp_port = _env("CYCLADES_SMTP_PORT")
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "DATABASE": _env("CYCLADES_DATABASE", str(instance / "cyclades.sqlite3")),
+        "BASE_URL": base_url,
+        "SMTP_HOST": _env("CYCLADES_SMTP_HOST"),
+        "SMTP_PORT": int(smtp_port) if smtp_port else None,
+        "SMTP_USER": _env("CYCLADES_SMTP_USER"),
+        "SMTP_PASSWORD": _env("CYCLADES_SMTP_PASSWORD"),
+        # "starttls" (default when a user is set), "ssl" (implicit TLS) or "off".
+        "SMTP_TLS": _env("CYCLADES_SMTP_TLS", "starttls" if _env("CYCLADES_SMTP_USER") else "off"),
+        "MAIL_FROM": _env("CYCLADES_MAIL_FROM", "Cyclades libre <ne-pas-repondre@localhost>"),
+        "OUTBOX_DIR": str(instance / "outbox"),
+        "UPLOAD_DIR": _env("CYCLADES_UPLOAD_DIR", str(instance / "uploads")),
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "RATELIMIT_STORAGE_URI": _env("CYCLADES_RATELIMIT_STORAGE", "memory://"),
+        "TRUSTED_PROXIES": int(_env("CYCLADES_TRUSTED_PROXIES", "0")),
+    }
+
+
+#: Settings that do not depend on the environment.
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "cyclades_session",
+    # Idle timeout: the signed session cookie is refused after 30 minutes without a request.
+    "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+    "SESSION_REFRESH_EACH_REQUEST": True,
+    # The CSRF token lives as long as the session: a slow candidate is not punished.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "LANGUAGES": ("fr", "en"),
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # forms of this issue; uploads get their own cap later
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIMETYPES": [
+        "text/html", "text/css", "text/plain", "application/javascript", "text/javascript",
+        "application/json", "image/svg+xml",
+    ],
+    "COMPRESS_MIN_SIZE": 256,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_STRATEGY": "moving-window",
+    # How long the links we send stay valid.
+    "ACTIVATION_MAX_AGE": timedelta(hours=48),
+    "RESET_MAX_AGE": timedelta(hours=1),
+    "EMAIL_CHANGE_MAX_AGE": timedelta(hours=24),
+    # Rate limits (flask-limiter syntax), per client address and per email address.
+    "LIMIT_LOGIN_CLIENT": "30 per 15 minutes",
+    "LIMIT_LOGIN_ADDRESS": "5 per 15 minutes",
+    "LIMIT_CREATE_CLIENT": "10 per hour",
+    "LIMIT_MAIL_CLIENT": "10 per hour",
+    "LIMIT_MAIL_ADDRESS": "3 per hour",
+}

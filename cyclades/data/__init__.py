@@ -1,0 +1,1 @@
+"""Reference data shipped with the portal, editable without code (TOML and text files)."""

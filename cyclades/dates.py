@@ -1,0 +1,48 @@
+"""Dates and times as a candidate reads them: in French through Babel, in the académie's zone.
+
+Stored times are naive UTC. « du lundi 4 novembre 2024 à 15 h au mardi 3 décembre 2024 à 17 h
+(heure locale) » in French; the patterns are translatable so English reads naturally.
+"""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask_babel import get_locale, gettext
+
+
+def to_local(moment: datetime, tz: str) -> datetime:
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
+
+
+def from_local(moment: datetime, tz: str) -> datetime:
+    """A naive local time (as a notice states it) to naive UTC for storage."""
+    return moment.replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def long_datetime(moment: datetime, tz: str) -> str:
+    """« lundi 4 novembre 2024 à 15 h »."""
+    local = to_local(moment, tz)
+    locale = get_locale()
+    # Translators: Babel time patterns; French says "15 h" and "9 h 30".
+    pattern = gettext("H 'h'") if local.minute == 0 else gettext("H 'h' mm")
+    return gettext("%(date)s à %(time)s",
+                   date=format_date(local, "full", locale=locale),
+                   time=format_time(local, pattern, locale=locale))
+
+
+def period(opens: datetime, closes: datetime, tz: str) -> str:
+    """« du lundi 4 novembre 2024 à 15 h au mardi 3 décembre 2024 à 17 h (heure locale) »."""
+    return gettext("du %(start)s au %(end)s (heure locale)",
+                   start=long_datetime(opens, tz), end=long_datetime(closes, tz))
+
+
+def short_datetime(moment: datetime, tz: str) -> str:
+    """« 30/09/2020 16:10 »."""
+    local = to_local(moment, tz)
+    return format_date(local, "dd/MM/y", locale=get_locale()) + " " + \
+        format_time(local, "HH:mm", locale=get_locale())
+
+
+def short_date(day) -> str:
+    """« 30/05/1998 » for a date with no time zone (a birth date)."""
+    return format_date(day, "dd/MM/y", locale=get_locale())

@@ -1,0 +1,59 @@
+"""The Peewee database: one connection per request, SQLite tuned for a web server, schema CLI.
+
+`CYCLADES_DATABASE` is a SQLite file path (the default) or a database URL such as
+`postgresql://user:password@host/cyclades` when an académie outgrows one machine.
+"""
+import click
+from flask import current_app
+from peewee import DatabaseProxy, SqliteDatabase
+from playhouse.db_url import connect as connect_url
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",  # readers never wait for the writer
+    "foreign_keys": 1,
+    "busy_timeout": 5000,  # ms a writer waits for another before "database is locked"
+    "synchronous": "normal",  # safe with WAL, much faster than "full"
+}
+
+
+def make_database(setting: str):
+    if "://" in setting:
+        return connect_url(setting)
+    return SqliteDatabase(setting, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+
+
+def init_app(app):
+    database.initialize(make_database(app.config["DATABASE"]))
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()
+
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(migrate_command)
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create the database, or bring an existing one up to the current schema."""
+    from cyclades.migrations import upgrade
+
+    with database.connection_context():
+        before, after = upgrade(database)
+    if before == after:
+        click.echo(f"Base de données à jour (schéma {after}) : {current_app.config['DATABASE']}")
+    else:
+        click.echo(f"Schéma {before} → {after} : {current_app.config['DATABASE']}")
+
+
+@click.command("migrate")
+def migrate_command():
+    """Upgrade an existing database to the current schema, keeping every row."""
+    init_db_command.callback()

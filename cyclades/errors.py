@@ -1,0 +1,60 @@
+"""Every error a person can meet gets a French page and the right status, never a traceback."""
+from flask import request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from cyclades.htmx import render_page
+from cyclades.security import add_security_headers
+
+
+def _messages(code):
+    """(title, explanation) per status; looked up at request time so they are translated."""
+    return {
+        400: (_("Demande incorrecte"),
+              _("La demande envoyée n'a pas pu être comprise. Revenez à la page précédente et "
+                "réessayez.")),
+        403: (_("Accès refusé"), _("Vous n'avez pas accès à cette page.")),
+        404: (_("Page introuvable"),
+              _("Cette page n'existe pas ou n'est pas accessible avec votre compte. Vérifiez "
+                "l'adresse, ou revenez à l'accueil.")),
+        405: (_("Action impossible"), _("Cette action n'est pas possible depuis cette page.")),
+        410: (_("Lien expiré"), _("Ce lien n'est plus valable.")),
+        413: (_("Envoi trop volumineux"),
+              _("Ce que vous avez envoyé est trop volumineux. Vérifiez les champs et réessayez.")),
+        429: (_("Trop de tentatives"),
+              _("Vous avez fait trop de tentatives en peu de temps. Pour protéger les comptes, "
+                "patientez quelques minutes avant de réessayer.")),
+        500: (_("Erreur du service"),
+              _("Le service a rencontré un problème. Ce que vous avez déjà enregistré est "
+                "conservé. Réessayez dans quelques instants.")),
+    }.get(code, (_("Erreur"), _("La demande n'a pas pu aboutir.")))
+
+
+def render_error(code: int, title=None, explanation=None):
+    default_title, default_explanation = _messages(code)
+    response = render_page("errors/error.html", status=code, code=code,
+                           error_title=title or default_title,
+                           explanation=explanation or default_explanation)
+    return add_security_headers(response)
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(400, _("Formulaire expiré"),
+                            _("Ce formulaire a expiré ou n'a pas été envoyé depuis cette page "
+                              "(par exemple après une longue inactivité). Revenez à la page, "
+                              "rechargez-la et envoyez de nouveau le formulaire."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        response = render_error(exc.code or 500)
+        if exc.code == 429 and getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc):
+        app.logger.exception("Erreur non gérée sur %s %s", request.method, request.path)
+        return render_error(500)

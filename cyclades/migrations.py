@@ -1,0 +1,48 @@
+"""Forward migrations, so that an existing database is upgraded in place and loses nothing.
+
+A new database gets every table from the models and is stamped with the latest version. An
+existing one runs, in order, each migration above its recorded version. A migration never uses a
+model whose definition may change later: it names its columns itself (playhouse.migrate), or
+creates a table that no later migration alters before it runs. `tests/test_migrations.py` checks
+that a database created with schema 1 and upgraded ends with the same columns as a new one.
+
+To change the schema: change the model, append a migration below, and add to the test a fixture
+database of the previous version if the change alters an existing table.
+"""
+from playhouse.migrate import SchemaMigrator, migrate  # noqa: F401 (used by later migrations)
+
+from cyclades import models
+
+
+def _v2_audit_log(db):
+    """Audit lines for every write made by a person (STYLE: one operation, one audit line)."""
+    db.create_tables([models.AuditLog])
+
+
+#: (version, what it does); version 1 is the first released schema.
+MIGRATIONS = [
+    (2, _v2_audit_log),
+]
+LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
+
+
+def current_version(db) -> int:
+    if not db.table_exists(models.SchemaVersion._meta.table_name):
+        return 0
+    row = models.SchemaVersion.select().order_by(models.SchemaVersion.version.desc()).first()
+    return row.version if row else 0
+
+
+def upgrade(db):
+    """Bring `db` to the latest schema; returns (version before, version after)."""
+    before = current_version(db)
+    with db.atomic():
+        if before == 0:
+            db.create_tables(models.ALL_MODELS)
+            models.SchemaVersion.create(version=LATEST)
+            return before, LATEST
+        for version, step in MIGRATIONS:
+            if version > before:
+                step(db)
+                models.SchemaVersion.create(version=version)
+    return before, current_version(db)

@@ -1,0 +1,209 @@
+"""Every Peewee model. Times are stored in UTC (naive); they are shown in the académie's zone.
+
+States and kinds are stored as stable slugs; their labels live in templates and translations.
+"""
+import json
+import secrets
+from datetime import datetime, timezone
+
+from peewee import (
+    BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
+    TextField,
+)
+
+from cyclades.db import database
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive, as stored in the database."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class JSONField(TextField):
+    """A list or dict kept as JSON text, portable between SQLite and PostgreSQL."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+# --- Reference data --------------------------------------------------------------------------
+
+class Academie(BaseModel):
+    code = CharField(unique=True)  #: slug, e.g. "clermont-ferrand"
+    name = CharField()  #: "Clermont-Ferrand"
+    timezone = CharField(default="Europe/Paris")  #: IANA zone; overseas académies differ
+    service = TextField(default="")  #: the exams division, e.g. "Division des examens et concours"
+    postal_address = TextField(default="")
+    website = CharField(default="")
+    amenagement_url = CharField(default="")  #: where aménagement requests are made (R24)
+    e4_languages = JSONField(default=list)  #: languages offered for E4 (R26)
+    lvf_languages = JSONField(default=list)  #: languages offered for the optional LVF (R28)
+    eps_activities = JSONField(default=list)  #: the three EPS activities (R27)
+    eps_adapted_activities = JSONField(default=list)
+
+    def __str__(self):
+        return self.name
+
+
+class Exam(BaseModel):
+    code = CharField(unique=True)  #: BCP, CAP, BP, CS, MC
+    name = CharField()
+    position = IntegerField(default=0)  #: display order
+
+    class Meta:
+        order_by = ("position",)
+
+
+class ServiceContact(BaseModel):
+    """One way to reach the service gestionnaire of an académie (seeds 003, 004)."""
+    academie = ForeignKeyField(Academie, backref="contacts", on_delete="CASCADE")
+    label = CharField()  #: "Bureau des baccalauréats professionnels", "Secteur de la production"
+    exams = JSONField(default=list)  #: exam codes it handles; empty for all
+    sector = CharField(default="")  #: "production", "services" or "" for both
+    person = CharField(default="")
+    email = CharField(default="")
+    phone = CharField(default="")
+    position = IntegerField(default=0)
+
+
+class Specialty(BaseModel):
+    exam = ForeignKeyField(Exam, backref="specialties", on_delete="CASCADE")
+    code = CharField()  #: short stable code, unique within its exam
+    name = CharField()
+    sector = CharField()  #: "production" (industriel) or "services" (tertiaire)
+    options = JSONField(default=list)  #: option names, empty when none
+    requires_r408 = BooleanField(default=False)  #: scaffolding attestation (R31)
+
+    class Meta:
+        indexes = ((("exam", "code"), True),)
+
+
+class ExamSession(BaseModel):
+    year = IntegerField(unique=True)  #: "session 2026"
+
+    def __str__(self):
+        return str(self.year)
+
+
+class Window(BaseModel):
+    """A period an académie opens for one exam and session (R10, R12)."""
+    INSCRIPTION = "inscription"
+    DEPOT = "depot"  #: deposit of the signed confirmation and the pieces
+
+    academie = ForeignKeyField(Academie, backref="windows", on_delete="CASCADE")
+    exam = ForeignKeyField(Exam, backref="windows", on_delete="CASCADE")
+    session = ForeignKeyField(ExamSession, backref="windows", on_delete="CASCADE")
+    kind = CharField()
+    opens_at = DateTimeField(index=True)  #: UTC
+    closes_at = DateTimeField(index=True)  #: UTC, exclusive
+
+    class Meta:
+        indexes = ((("academie", "exam", "session", "kind"), True),)
+
+    @classmethod
+    def _with_relations(cls):
+        return (cls.select(cls, Academie, Exam, ExamSession)
+                .join(Academie).switch(cls).join(Exam).switch(cls).join(ExamSession))
+
+    @classmethod
+    def open_at(cls, moment):
+        return (cls._with_relations()
+                .where((cls.opens_at <= moment) & (cls.closes_at > moment))
+                .order_by(Academie.name, Exam.position, cls.kind.desc()))
+
+    @classmethod
+    def upcoming(cls, moment, limit=20):
+        return (cls._with_relations().where(cls.opens_at > moment)
+                .order_by(cls.opens_at, Academie.name, Exam.position).limit(limit))
+
+    def is_open(self, moment) -> bool:
+        return self.opens_at <= moment < self.closes_at
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+def _new_session_token():
+    return secrets.token_urlsafe(24)
+
+
+class Account(BaseModel):
+    email = CharField(unique=True)  #: normalised (lower case); the login (R3)
+    civilite = CharField()  #: "M" or "MME"
+    nom_naissance = CharField()
+    nom_usage = CharField(default="")
+    prenoms = CharField()
+    date_naissance = DateField()
+    pays_naissance = CharField()  #: ISO 3166 alpha-2 code
+    password_hash = CharField()
+    locale = CharField(default="fr")  #: language of the mails we send
+    created_at = DateTimeField(default=utcnow, index=True)
+    activated_at = DateTimeField(null=True)
+    last_login_at = DateTimeField(null=True)
+    #: Set when the first inscription is saved (R6, R21): identity fields can no longer change.
+    identity_locked_at = DateTimeField(null=True)
+    #: Flask-Login's id: rotated when the password changes, which logs out every other session.
+    session_token = CharField(unique=True, default=_new_session_token)
+
+    IDENTITY_FIELDS = ("civilite", "nom_naissance", "nom_usage", "prenoms", "date_naissance",
+                       "pays_naissance")
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self):
+        return self.activated_at is not None
+
+    def get_id(self):
+        return self.session_token
+
+    def rotate_session_token(self):
+        self.session_token = _new_session_token()
+
+    @property
+    def can_edit_identity(self) -> bool:
+        return self.identity_locked_at is None
+
+    def lock_identity(self, moment=None):
+        """Called by the operation that saves an inscription; never undone by the candidate."""
+        if self.identity_locked_at is None:
+            self.identity_locked_at = moment or utcnow()
+
+    @property
+    def display_name(self):
+        return f"{self.prenoms.split()[0] if self.prenoms else ''} {self.nom_usage or self.nom_naissance}".strip()
+
+    @classmethod
+    def by_email(cls, email):
+        return cls.get_or_none(cls.email == email)
+
+    @classmethod
+    def inactive_since(cls, moment):
+        return cls.select().where(cls.activated_at.is_null() & (cls.created_at < moment))
+
+
+class AuditLog(BaseModel):
+    """One line per write a person made: who, what, when. Never holds a password or token."""
+    at = DateTimeField(default=utcnow, index=True)
+    account = ForeignKeyField(Account, null=True, backref="audit", on_delete="SET NULL")
+    action = CharField(index=True)
+    detail = JSONField(default=dict)
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+    applied_at = DateTimeField(default=utcnow)
+
+
+ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, ExamSession, Window, Account, AuditLog,
+              SchemaVersion]

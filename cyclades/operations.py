@@ -1,0 +1,241 @@
+"""The writes: one named function per user action, each in one transaction with an audit line.
+
+Views validate a form, call one of these, then redirect or re-render. Mails are sent after the
+transaction commits, so a mail never announces something the database does not hold.
+"""
+from datetime import datetime
+
+from flask import current_app, url_for
+from flask_babel import get_locale
+
+from cyclades import mail
+from cyclades.db import database
+from cyclades.models import Account, AuditLog, utcnow
+from cyclades.security import (
+    TokenInvalid, account_fingerprint, hash_password, make_token, read_token, verify_password,
+)
+
+
+class TokenUsed(Exception):
+    """A genuine link whose action has already been done (or was overtaken by a later one)."""
+
+    def __init__(self, account=None):
+        super().__init__()
+        self.account = account
+
+
+def audit(action: str, account=None, **detail):
+    AuditLog.create(action=action, account=account, detail=detail)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail, on the public address of the portal (CYCLADES_BASE_URL)."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def _locale() -> str:
+    return str(get_locale() or "fr")
+
+
+# --- Creating and activating an account (R1–R4) -----------------------------------------------
+
+def create_account(identity: dict, email: str, password: str) -> None:
+    """Créer mon compte. The caller always answers the same way: whether the address already
+    had an account is said only in the mail sent to that address (no account enumeration)."""
+    password_hash = hash_password(password)  # before the lookup: both paths cost the same
+    with database.atomic():
+        account = Account.by_email(email)
+        if account is not None and account.is_active:
+            audit("account.create.existing", account)
+            existing = account
+        else:
+            existing = None
+            if account is None:
+                account = Account(email=email)
+            # A pending, never activated account is replaced by the latest form: only the
+            # owner of the address can activate it, and the mail shows the name given.
+            for field, value in identity.items():
+                setattr(account, field, value)
+            account.password_hash = password_hash
+            account.locale = _locale()
+            account.created_at = utcnow()
+            account.save()
+            audit("account.create", account)
+    if existing is not None:
+        mail.send("account_exists", existing.email, existing.locale, account=existing,
+                  reset_url=external_url("accounts.forgot_password"),
+                  login_url=external_url("accounts.login"))
+    else:
+        send_activation(account)
+
+
+def activation_deadline(account: Account) -> datetime:
+    return account.created_at + current_app.config["ACTIVATION_MAX_AGE"]
+
+
+def send_activation(account: Account) -> None:
+    token = make_token("activate", account)
+    mail.send("activation", account.email, account.locale, account=account,
+              expires=activation_deadline(account),
+              activation_url=external_url("accounts.activate", token=token))
+
+
+def resend_activation(email: str) -> None:
+    """From the login page, for an account not yet activated. A fresh 48 h starts."""
+    with database.atomic():
+        account = Account.by_email(email)
+        if account is None or account.is_active:
+            return
+        account.created_at = utcnow()
+        account.save()
+        audit("account.activation.resend", account)
+    send_activation(account)
+
+
+def _account_from_token(purpose: str, token: str, max_age) -> tuple[Account, dict]:
+    data = read_token(purpose, token, max_age)  # TokenInvalid / TokenExpired
+    account = Account.get_or_none(Account.id == data["a"])
+    if account is None:
+        raise TokenUsed()
+    if data.get("f") != account_fingerprint(account):
+        raise TokenUsed(account)
+    return account, data
+
+
+def activate_account(token: str) -> Account:
+    with database.atomic():
+        account, _data = _account_from_token("activate", token,
+                                             current_app.config["ACTIVATION_MAX_AGE"])
+        account.activated_at = utcnow()
+        account.save()
+        audit("account.activate", account)
+    return account
+
+
+def purge_inactive(now=None) -> int:
+    """R4: an account not activated within 48 h is deleted; the person must create it again."""
+    limit = (now or utcnow()) - current_app.config["ACTIVATION_MAX_AGE"]
+    with database.atomic():
+        stale = list(Account.inactive_since(limit))
+        for account in stale:
+            audit("account.purge", None, created_at=account.created_at.isoformat())
+            account.delete_instance()
+    return len(stale)
+
+
+# --- Logging in -------------------------------------------------------------------------------
+
+def authenticate(email: str, password: str) -> Account | None:
+    """The account whose password matches, active or not (the view tells which), else None."""
+    account = Account.by_email(email)
+    if not verify_password(account.password_hash if account else None, password):
+        return None
+    return account
+
+
+def record_login(account: Account) -> None:
+    with database.atomic():
+        account.last_login_at = utcnow()
+        account.save(only=[Account.last_login_at])
+        audit("account.login", account)
+
+
+# --- Forgotten password (R5) ------------------------------------------------------------------
+
+def request_password_reset(email: str) -> None:
+    account = Account.by_email(email)
+    if account is None:
+        return  # nothing to send; the page answers as if we had
+    with database.atomic():
+        audit("account.reset.request", account)
+    token = make_token("reset", account)
+    mail.send("password_reset", account.email, account.locale, account=account,
+              reset_url=external_url("accounts.reset_password", token=token),
+              valid_minutes=int(current_app.config["RESET_MAX_AGE"].total_seconds() // 60))
+
+
+def account_for_reset(token: str) -> Account:
+    account, _data = _account_from_token("reset", token, current_app.config["RESET_MAX_AGE"])
+    return account
+
+
+def reset_password(token: str, new_password: str) -> Account:
+    """Sets the new password; following the link also proves the address, so it activates."""
+    with database.atomic():
+        account = account_for_reset(token)
+        _set_password(account, new_password)
+        if account.activated_at is None:
+            account.activated_at = utcnow()
+        account.save()
+        audit("account.reset", account)
+    mail.send("password_changed", account.email, account.locale, account=account,
+              reset_url=external_url("accounts.forgot_password"))
+    return account
+
+
+def _set_password(account: Account, new_password: str) -> None:
+    account.password_hash = hash_password(new_password)
+    account.rotate_session_token()  # every other session is logged out
+
+
+# --- Modifier mon compte (R6) -----------------------------------------------------------------
+
+def change_password(account: Account, new_password: str) -> None:
+    with database.atomic():
+        _set_password(account, new_password)
+        account.save()
+        audit("account.password.change", account)
+    mail.send("password_changed", account.email, account.locale, account=account,
+              reset_url=external_url("accounts.forgot_password"))
+
+
+def request_email_change(account: Account, new_email: str) -> None:
+    """The new address becomes the login only once confirmed from a link sent to it."""
+    with database.atomic():
+        audit("account.email.request", account)
+    taken = Account.by_email(new_email)
+    if taken is not None and taken.id != account.id:
+        # Said only to the owner of that address, never on the page.
+        mail.send("email_taken", new_email, account.locale, login_url=external_url("accounts.login"))
+        return
+    token = make_token("email", account, e=new_email)
+    mail.send("email_change_confirm", new_email, account.locale, account=account,
+              new_email=new_email,
+              confirm_url=external_url("accounts.confirm_email", token=token))
+
+
+class EmailTaken(Exception):
+    """The address was given to another account between the request and the confirmation."""
+
+
+def confirm_email_change(token: str) -> Account:
+    with database.atomic():
+        account, data = _account_from_token("email", token,
+                                            current_app.config["EMAIL_CHANGE_MAX_AGE"])
+        new_email = data.get("e")
+        if not isinstance(new_email, str) or not new_email:
+            raise TokenInvalid
+        if Account.by_email(new_email) is not None:
+            raise EmailTaken
+        old_email = account.email
+        account.email = new_email
+        account.save()
+        audit("account.email.change", account)
+    mail.send("email_changed_old", old_email, account.locale, account=account,
+              new_email=new_email)
+    return account
+
+
+def update_identity(account: Account, identity: dict) -> bool:
+    """Identity fields change only while no inscription was ever saved (R6)."""
+    if not account.can_edit_identity:
+        return False
+    with database.atomic():
+        changed = [field for field, value in identity.items() if getattr(account, field) != value]
+        for field in changed:
+            setattr(account, field, identity[field])
+        account.save()
+        audit("account.identity.change", account, fields=changed)
+    return True
+
+

@@ -1,0 +1,1 @@
+"""Pages anyone can read: home, Ouverture des services, help, accessibility, language."""

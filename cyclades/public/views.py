@@ -1,0 +1,56 @@
+"""Accueil, Ouverture des services (R10, R11), J'ai besoin d'aide, Accessibilité, langue."""
+from flask import Blueprint, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from cyclades.domain.windows import group_by_academie_and_exam
+from cyclades.htmx import render_page
+from peewee import prefetch
+
+from cyclades.models import Academie, ServiceContact, Window, utcnow
+
+bp = Blueprint("public", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.route("/")
+def home():
+    """Anonymous: the three ways in. Logged in: Mon espace."""
+    if current_user.is_authenticated:
+        return render_page("public/dashboard.html", account=current_user)
+    return render_page("public/home.html")
+
+
+@bp.route("/ouverture-des-services")
+def windows():
+    """What is open to the public now, by académie then exam, and what opens next."""
+    now = utcnow()
+    return render_page("public/windows.html",
+                       open_now=group_by_academie_and_exam(Window.open_at(now)),
+                       upcoming=list(Window.upcoming(now)))
+
+
+@bp.route("/aide")
+def help():
+    academies = prefetch(Academie.select().order_by(Academie.name),
+                         ServiceContact.select().order_by(ServiceContact.position))
+    return render_page("public/help.html", academies=academies)
+
+
+@bp.route("/accessibilite")
+def accessibility():
+    return render_page("public/accessibility.html")
+
+
+@bp.route("/langue", methods=["POST"])
+def language():
+    """The language chosen in the footer, kept for a year in a cookie."""
+    chosen = request.form.get("lang", "")
+    target = request.form.get("next", "")
+    if not (target.startswith("/") and not target.startswith("//")):
+        target = url_for("public.home")
+    response = redirect(target, code=303)
+    if chosen in current_app.config["LANGUAGES"]:
+        response.set_cookie("lang", chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True,
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response

@@ -1,0 +1,31 @@
+"""What every template can use: formatted dates, the account, the languages, security headers."""
+from flask_babel import get_locale, gettext
+from flask_wtf.csrf import generate_csrf
+
+from cyclades import dates
+from cyclades.domain.identity import country_name
+
+
+def academie_label(academie) -> str:
+    """« Académie de Lille », « Académie d'Aix-Marseille »."""
+    if academie.name[:1].upper() in "AEIOUYÉÈÊ":
+        return gettext("Académie d'%(name)s", name=academie.name)
+    return gettext("Académie de %(name)s", name=academie.name)
+from cyclades.security import add_security_headers
+
+
+def init_app(app):
+    app.jinja_env.globals.update(
+        csrf_token=generate_csrf,
+        get_locale=get_locale,
+        period=dates.period,
+        long_datetime=dates.long_datetime,
+        short_datetime=dates.short_datetime,
+        academie_label=academie_label,
+        country_name=lambda code: country_name(code, get_locale()),
+    )
+    app.jinja_env.filters["short_date"] = dates.short_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    app.after_request(add_security_headers)
