@@ -1,11 +1,13 @@
 """`flask --app app demo-data` and `flask --app app purge-inactive`."""
 import click
+from flask.cli import with_appcontext
 
 from cyclades import demo, operations
 from cyclades.db import database
 
 
 @click.command("demo-data")
+@with_appcontext
 def demo_data_command():
     """Load the académies, exams, specialties, windows and a demo account (idempotent)."""
     with database.connection_context():
@@ -14,6 +16,7 @@ def demo_data_command():
 
 
 @click.command("purge-inactive")
+@with_appcontext
 def purge_inactive_command():
     """Delete the accounts not activated within 48 hours (R4). Run it from cron."""
     with database.connection_context():

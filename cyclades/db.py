@@ -4,6 +4,7 @@
 `postgresql://user:password@host/cyclades` when an académie outgrows one machine.
 """
 import click
+from flask.cli import with_appcontext
 from flask import current_app
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect as connect_url
@@ -41,6 +42,7 @@ def init_app(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the database, or bring an existing one up to the current schema."""
     from cyclades.migrations import upgrade
@@ -54,6 +56,7 @@ def init_db_command():
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command():
     """Upgrade an existing database to the current schema, keeping every row."""
     init_db_command.callback()

@@ -6,7 +6,8 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, StopValidation, ValidationError
 
 from cyclades.domain import passwords
 from cyclades.domain.identity import countries, normalise_name
@@ -28,9 +29,9 @@ class NameField(StringField):
 
     def pre_validate(self, form):
         if len(self.data) > NAME_MAX:
-            raise ValidationError(_l("%(max)d caractères au plus.", max=NAME_MAX))
+            raise StopValidation(_l("%(max)d caractères au plus.", max=NAME_MAX))
         if any(not (c.isalpha() or c in " -'") for c in self.data):
-            raise ValidationError(_l("Seuls les lettres, les espaces, les traits d'union et les "
+            raise StopValidation(_l("Seuls les lettres, les espaces, les traits d'union et les "
                                      "apostrophes sont acceptés."))
 
 
@@ -52,7 +53,7 @@ class FrenchDateField(StringField):
 
     def pre_validate(self, form):
         if self.raw and self.data is None:
-            raise ValidationError(_l("Saisissez une date réelle au format JJ/MM/AAAA, par "
+            raise StopValidation(_l("Saisissez une date réelle au format JJ/MM/AAAA, par "
                                      "exemple 30/05/1998."))
 
 
@@ -67,11 +68,11 @@ class EmailField(StringField):
         if not self.data:
             return
         if len(self.data) > 254:
-            raise ValidationError(_l("L'adresse mail est trop longue."))
+            raise StopValidation(_l("L'adresse mail est trop longue."))
         try:
             checked = validate_email(self.data, check_deliverability=False)
         except EmailNotValidError:
-            raise ValidationError(_l("Saisissez une adresse mail valide, par exemple "
+            raise StopValidation(_l("Saisissez une adresse mail valide, par exemple "
                                      "nom.prenom@domaine.fr.")) from None
         self.data = checked.normalized.casefold()
 
@@ -96,8 +97,10 @@ def _birth_date_plausible(form, field):
 
 
 class IdentityForm(FlaskForm):
-    civilite = RadioField(_l("Civilité"), choices=[("MME", _l("Madame")), ("M", _l("Monsieur"))],
-                          validators=[InputRequired(message=_l("Choisissez votre civilité."))])
+    civilite = RadioField(_l("Civilité"),
+                          choices=[SelectChoice("MME", _l("Madame")), SelectChoice("M", _l("Monsieur"))],
+                          validators=[InputRequired(message=_l("Choisissez votre civilité."))],
+                          invalid_choice_message=_l("Choisissez votre civilité."))
     nom_naissance = NameField(
         _l("Nom de famille (nom de naissance)"),
         description=_l("Tel qu'il figure sur votre pièce d'identité."),
@@ -130,11 +133,13 @@ class IdentityForm(FlaskForm):
         render_kw={"autocomplete": "off", "inputmode": "numeric"})
     pays_naissance = SelectField(
         _l("Pays de naissance"),
-        validators=[required(_l("Choisissez votre pays de naissance."))])
+        validators=[required(_l("Choisissez votre pays de naissance."))],
+        invalid_choice_message=_l("Choisissez votre pays de naissance dans la liste."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pays_naissance.choices = [("", _l("Choisissez un pays"))] + countries(get_locale())
+        self.pays_naissance.choices = [SelectChoice("", _l("Choisissez un pays"))] + [
+            SelectChoice(code, name) for code, name in countries(get_locale())]
 
     def identity(self) -> dict:
         return {name: self[name].data for name in

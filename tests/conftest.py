@@ -1,0 +1,223 @@
+"""Fixtures shared by every test: an app on a temporary SQLite file, a real SMTP server on
+127.0.0.1, account factories, and a client that posts forms with their CSRF token."""
+import email
+import email.policy
+import re
+import socket
+import threading
+import time
+from datetime import date
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from cyclades import create_app
+from cyclades.db import database
+from cyclades.extensions import limiter
+from cyclades.migrations import upgrade
+from cyclades.models import Account, utcnow
+from cyclades.security import hash_password
+
+PASSWORD = "Tournesol-Vert42"
+
+
+# --- A real SMTP server on loopback -----------------------------------------------------------
+
+class _Collect:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+class Mailbox:
+    """What the SMTP server received during one test."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        handler.messages.clear()
+
+    def all(self):
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def to(self, address):
+        return [m for rcpts, m in self.all() if address in rcpts]
+
+    def last(self, address):
+        found = self.to(address)
+        assert found, f"aucun mail reçu par {address}; reçus : {[r for r, _ in self.all()]}"
+        return found[-1]
+
+    @staticmethod
+    def body(message):
+        return message.get_content()
+
+    @classmethod
+    def link(cls, message, path_part):
+        urls = re.findall(r"https?://\S+", cls.body(message))
+        matching = [u for u in urls if path_part in u]
+        assert matching, f"pas de lien contenant {path_part!r} dans :\n{cls.body(message)}"
+        return matching[0]
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    return Mailbox(smtp_server.handler)
+
+
+# --- The application --------------------------------------------------------------------------
+
+def make_test_config(tmp_path, smtp_port):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "clé de test",
+        "DATABASE": str(tmp_path / "cyclades.sqlite3"),
+        "BASE_URL": "http://localhost",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_port,
+        "SMTP_TLS": "off",
+        "MAIL_FROM": "Cyclades libre <ne-pas-repondre@cyclades.test>",
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def app(tmp_path, smtp_server):
+    app = create_app(make_test_config(tmp_path, smtp_server.port))
+    with app.app_context(), database.connection_context():
+        upgrade(database)
+    limiter.reset()
+    yield app
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def db(app):
+    """The database, for a test that reads or writes it directly. No app context is pushed:
+    one kept open would make Flask reuse `g` across the test client's requests."""
+    database.connect(reuse_if_open=True)
+    yield database
+    if not database.is_closed():
+        database.close()
+
+
+class FormClient:
+    """The test client, plus `submit()` which sends a form the way a browser does: with the
+    CSRF token the page gave."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def csrf_token(self, page="/"):
+        html = self.client.get(page).get_data(as_text=True)
+        return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+    def submit(self, url, data=None, page=None, headers=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(page or "/"))
+        return self.client.post(url, data=data, headers=headers or {}, **kwargs)
+
+    def login(self, email, password=PASSWORD):
+        return self.submit("/connexion", {"email": email, "password": password})
+
+    def logout(self):
+        return self.submit("/deconnexion")
+
+
+@pytest.fixture
+def client(app):
+    return FormClient(app.test_client())
+
+
+# --- Factories --------------------------------------------------------------------------------
+
+IDENTITY = {
+    "civilite": "MME",
+    "nom_naissance": "MARTIN",
+    "nom_usage": "",
+    "prenoms": "Élodie Anne",
+    "date_naissance": date(1998, 5, 30),
+    "pays_naissance": "FR",
+}
+
+
+@pytest.fixture
+def make_account(db):
+    """make_account(email=..., active=True, password=PASSWORD, **fields) → Account."""
+    counter = {"n": 0}
+
+    def make(email=None, active=True, password=PASSWORD, **fields):
+        counter["n"] += 1
+        values = {**IDENTITY, **fields}
+        return Account.create(
+            email=email or f"candidate{counter['n']}@example.fr",
+            password_hash=hash_password(password),
+            activated_at=utcnow() if active else None, **values)
+
+    return make
+
+
+def account_form(**overrides):
+    """The fields of « Créer mon compte » as a candidate fills them in."""
+    email = overrides.pop("email", "nouvelle.candidate@example.fr")
+    form = {
+        "civilite": "MME",
+        "nom_naissance": "Lefèvre",
+        "nom_naissance_confirm": "Lefèvre",
+        "nom_usage": "",
+        "prenoms": "Chloé Marie",
+        "date_naissance": "30/05/1998",
+        "date_naissance_confirm": "30/05/1998",
+        "pays_naissance": "FR",
+        "email": email,
+        "email_confirm": email,
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    form.update(overrides)
+    return form
+
+
+def text(response):
+    """The page's visible text, with white space folded: what a person reads."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    plain = re.sub(r"<[^>]+>", " ", html)
+    import html as html_lib
+    return re.sub(r"\s+", " ", html_lib.unescape(plain)).strip()
+
+
+def wait_until(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()

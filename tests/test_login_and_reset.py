@@ -1,0 +1,154 @@
+"""Me connecter, Me déconnecter, Mot de passe oublié (R5), rate limits, idle timeout."""
+from datetime import timedelta
+
+import time_machine
+
+from cyclades.models import Account, AuditLog, utcnow
+from tests.conftest import PASSWORD, text
+
+NEW_PASSWORD = "Pivoine-Rouge-77"
+
+
+def test_candidate_logs_in_and_out(client, make_account):
+    make_account(email="elodie@example.fr")
+    response = client.login("Elodie@Example.fr")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "Bonjour Élodie MARTIN" in text(client.get("/"))
+    client.logout()
+    assert "Me connecter" in text(client.get("/"))
+    assert client.get("/mon-compte").status_code == 302
+
+
+def test_wrong_password_and_unknown_address_get_the_same_answer(client, make_account):
+    make_account(email="elodie@example.fr")
+    wrong_password = client.login("elodie@example.fr", "Mauvais-Mot2passe")
+    unknown = client.login("inconnue@example.fr", "Mauvais-Mot2passe")
+    assert wrong_password.status_code == unknown.status_code == 422
+    assert "Adresse mail ou mot de passe incorrect." in text(wrong_password)
+    assert text(wrong_password).replace("elodie", "X") == text(unknown).replace("inconnue", "X")
+
+
+def test_login_only_redirects_within_the_site(client, make_account):
+    make_account(email="elodie@example.fr")
+    token = client.csrf_token("/connexion")
+    response = client.post("/connexion?next=//evil.example/x",
+                           data={"email": "elodie@example.fr", "password": PASSWORD,
+                                 "csrf_token": token})
+    assert response.headers["Location"] == "/"
+
+
+def test_login_starts_a_fresh_session(client, make_account):
+    make_account(email="elodie@example.fr")
+    with client.session_transaction() as session:
+        session["planted"] = "par un attaquant"
+    client.login("elodie@example.fr")
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session.permanent
+
+
+def test_idle_session_expires_after_30_minutes(client, make_account):
+    make_account(email="elodie@example.fr")
+    client.login("elodie@example.fr")
+    assert client.get("/mon-compte").status_code == 200
+    with time_machine.travel(utcnow() + timedelta(minutes=31)):
+        response = client.get("/mon-compte")
+    assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+def test_login_is_rate_limited_per_address(client, make_account):
+    make_account(email="cible@example.fr")
+    for _ in range(5):
+        assert client.login("cible@example.fr", "Essai-Faux-123").status_code == 422
+    blocked = client.login("cible@example.fr", PASSWORD)
+    assert blocked.status_code == 429
+    assert "Trop de tentatives" in text(blocked)
+    assert blocked.headers.get("Retry-After")
+    # Another address from the same client is not blocked by that limit.
+    make_account(email="autre@example.fr")
+    assert client.login("autre@example.fr").status_code == 303
+
+
+def test_login_is_rate_limited_per_client(app, client, make_account):
+    app.config["LIMIT_LOGIN_CLIENT"] = "3 per 15 minutes"
+    for n in range(3):
+        client.login(f"personne{n}@example.fr", "Essai-Faux-123")
+    assert client.login("encore@example.fr", "Essai-Faux-123").status_code == 429
+
+
+def test_account_creation_is_rate_limited(app, client):
+    from tests.conftest import account_form
+    for n in range(10):
+        client.submit("/compte/creer", account_form(email=f"robot{n}@example.fr"))
+    blocked = client.submit("/compte/creer", account_form(email="robot99@example.fr"))
+    assert blocked.status_code == 429
+    assert Account.by_email("robot99@example.fr") is None
+
+
+def test_forgotten_password_reset_journey(client, mailbox, make_account, db):
+    make_account(email="elodie@example.fr")
+    response = client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"})
+    assert response.status_code == 303
+    assert "lien de réinitialisation" in text(client.get(response.headers["Location"]))
+    message = mailbox.last("elodie@example.fr")
+    assert message["Subject"] == "Cyclades libre : réinitialisation du mot de passe"
+    link = mailbox.link(message, "/mot-de-passe-oublie/").replace("http://localhost", "")
+
+    form = client.get(link)
+    assert "Choisir un nouveau mot de passe" in text(form)
+    weak = client.submit(link, {"password": "azerty", "password_confirm": "azerty"}, page=link)
+    assert weak.status_code == 422 and "au moins une lettre majuscule" in text(weak)
+    done = client.submit(link, {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+                         page=link)
+    assert done.status_code == 303
+    assert mailbox.last("elodie@example.fr")["Subject"] == \
+        "Cyclades libre : votre mot de passe a été modifié"
+
+    assert client.login("elodie@example.fr", PASSWORD).status_code == 422
+    assert client.login("elodie@example.fr", NEW_PASSWORD).status_code == 303
+    # Single use: the link no longer works once the password has changed.
+    client.logout()
+    assert client.get(link).status_code == 410
+
+
+def test_reset_link_expires_after_an_hour(client, mailbox, make_account):
+    make_account(email="elodie@example.fr")
+    client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"})
+    link = mailbox.link(mailbox.last("elodie@example.fr"), "/mot-de-passe-oublie/")
+    with time_machine.travel(utcnow() + timedelta(minutes=61)):
+        response = client.get(link.replace("http://localhost", ""))
+    assert response.status_code == 410 and "ne dure qu'une heure" in text(response)
+
+
+def test_reset_answer_is_neutral_for_an_unknown_address(client, mailbox, make_account):
+    make_account(email="elodie@example.fr")
+    known = client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"})
+    unknown = client.submit("/mot-de-passe-oublie", {"email": "fantome@example.fr"})
+    assert known.status_code == unknown.status_code == 303
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert mailbox.to("fantome@example.fr") == []
+
+
+def test_reset_requests_are_rate_limited_per_address(client, mailbox, make_account):
+    make_account(email="elodie@example.fr")
+    for _ in range(3):
+        assert client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"}).status_code == 303
+    blocked = client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"})
+    assert blocked.status_code == 429
+    assert len(mailbox.to("elodie@example.fr")) == 3
+
+
+def test_reset_of_a_never_activated_account_also_activates_it(client, mailbox, make_account, db):
+    make_account(email="pasactive@example.fr", active=False)
+    client.submit("/mot-de-passe-oublie", {"email": "pasactive@example.fr"})
+    link = mailbox.link(mailbox.last("pasactive@example.fr"), "/mot-de-passe-oublie/")
+    link = link.replace("http://localhost", "")
+    client.submit(link, {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}, page=link)
+    assert Account.by_email("pasactive@example.fr").is_active
+
+
+def test_every_write_leaves_an_audit_line(client, make_account, db):
+    account = make_account(email="elodie@example.fr")
+    client.login("elodie@example.fr")
+    assert AuditLog.select().where((AuditLog.account == account)
+                                   & (AuditLog.action == "account.login")).count() == 1
