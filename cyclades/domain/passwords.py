@@ -28,11 +28,15 @@ def _common_words() -> frozenset:
                      if line.strip() and not line.startswith("#"))
 
 
+_LEET = str.maketrans("@4310$5", "aaeioss")
+
+
 def _core(password: str) -> str:
-    """"Azerty123!" → "azerty": what is left once the digits and symbols around it go."""
+    """"Azerty123!" → "azerty", "P@ssw0rd!" → "password": what is left once the digits and
+    symbols around it go, with the usual letter look-alikes read back as letters."""
     folded = unicodedata.normalize("NFKD", password.casefold())
     letters = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"^[\W\d_]+|[\W\d_]+$", "", letters)
+    return re.sub(r"^[\W\d_]+|[\W\d_]+$", "", letters).translate(_LEET)
 
 
 def unmet_criteria(password: str) -> list[str]:

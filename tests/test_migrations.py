@@ -1,0 +1,54 @@
+"""An existing database is upgraded in place and loses nothing."""
+import sqlite3
+from pathlib import Path
+
+from peewee import SqliteDatabase
+
+from cyclades.db import database, make_database
+from cyclades.migrations import LATEST, current_version, upgrade
+from cyclades.models import Academie, Account
+
+V1_DUMP = Path(__file__).parent / "data" / "schema_v1.sql"
+
+
+def columns(path):
+    connection = sqlite3.connect(path)
+    tables = [r[0] for r in connection.execute(
+        "select name from sqlite_master where type='table' and name != 'sqlite_sequence'")]
+    shape = {t: sorted((r[1], r[2], r[3]) for r in connection.execute(f'pragma table_info("{t}")'))
+             for t in tables}
+    connection.close()
+    return shape
+
+
+def test_a_version_1_database_is_upgraded_without_losing_rows(app, tmp_path):
+    old = tmp_path / "ancienne.sqlite3"
+    connection = sqlite3.connect(old)
+    connection.executescript(V1_DUMP.read_text())
+    connection.close()
+
+    database.initialize(make_database(str(old)))
+    with database.connection_context():
+        assert current_version(database) == 1
+        before, after = upgrade(database)
+        assert (before, after) == (1, LATEST)
+        assert Account.get(Account.email == "ancienne.candidate@example.fr").prenoms == "Élodie Anne"
+        assert Academie.get(Academie.code == "lille").name == "Lille"
+        assert upgrade(database) == (LATEST, LATEST)  # running it again changes nothing
+
+    fresh = tmp_path / "neuve.sqlite3"
+    database.initialize(SqliteDatabase(str(fresh)))
+    with database.connection_context():
+        upgrade(database)
+    assert columns(old) == columns(fresh)
+
+
+def test_init_db_command_reports_the_schema(app):
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert f"schéma {LATEST}" in result.output
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(app, db):
+    assert database.execute_sql("pragma journal_mode").fetchone()[0] == "wal"
+    assert database.execute_sql("pragma foreign_keys").fetchone()[0] == 1
+    assert database.execute_sql("pragma busy_timeout").fetchone()[0] == 5000
