@@ -28,6 +28,11 @@ def init_app(app):
     @app.after_request
     def cache_static(response):
         if request.endpoint == "static" and response.status_code == 200:
+            # Read the (small) file so that the compression, which runs after this, sees a
+            # body and not a file stream it would skip.
+            if response.direct_passthrough:
+                response.direct_passthrough = False
+                response.set_data(response.get_data())
             if request.args.get("v"):
                 response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
             else:

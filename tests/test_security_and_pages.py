@@ -160,3 +160,16 @@ def test_password_policy_names_each_unmet_criterion(password, unmet):
 ])
 def test_common_and_personal_passwords_are_refused(password, personal, common):
     assert passwords.is_common(password, personal) is common
+
+
+def test_static_files_and_error_pages_are_compressed_too(client):
+    import re
+    html = client.get("/").get_data(as_text=True)
+    js = re.search(r'src="(/static/vendor/htmx[^"]+)"', html).group(1)
+    response = client.get(js, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(response.data) < 20_000  # 52 KB raw
+    invalid = client.submit("/compte/creer", {}, headers={"Accept-Encoding": "gzip"})
+    assert invalid.status_code == 422
+    assert invalid.headers["Content-Encoding"] == "gzip"
+    assert "Créer mon compte" in gzip.decompress(invalid.data).decode()

@@ -1,0 +1,94 @@
+"""Page weight: what each page costs a candidate on a slow line.
+
+For each page: the HTML raw and as sent compressed, HTML + CSS compressed (the budget for the
+first round trip: 14 KB), and the full first load HTML + CSS + JS compressed (budget 30 KB) with
+its number of requests. Compressed = what the portal actually sends to a browser that accepts
+gzip (every browser); brotli, sent when accepted, is smaller still.
+
+Run: `make benchmark` (or .venv/bin/python benchmarks/page_weight.py). Prints a Markdown table.
+"""
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cyclades import create_app, demo  # noqa: E402
+from cyclades.db import database  # noqa: E402
+from cyclades.migrations import upgrade  # noqa: E402
+
+BUDGET_FIRST_TRIP = 14 * 1024
+BUDGET_FIRST_LOAD = 30 * 1024
+
+
+def fetch(client, url, method="get", **kwargs):
+    response = getattr(client, method)(url, headers={"Accept-Encoding": "gzip"}, **kwargs)
+    raw = response.get_data()  # the test client does not decompress
+    if response.headers.get("Content-Encoding") == "gzip":
+        import gzip
+        return len(gzip.decompress(raw)), len(raw), gzip.decompress(raw).decode()
+    return len(raw), len(raw), raw.decode()
+
+
+def assets(html):
+    css = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    js = re.findall(r'<script src="([^"]+)"', html)
+    return css, js
+
+
+def csrf(html):
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({
+            "SECRET_KEY": "benchmark", "DATABASE": f"{tmp}/bench.sqlite3",
+            "BASE_URL": "http://127.0.0.1:5000", "OUTBOX_DIR": f"{tmp}/outbox",
+            "UPLOAD_DIR": f"{tmp}/uploads", "RATELIMIT_ENABLED": False,
+        })
+        with app.app_context(), database.connection_context():
+            upgrade(database)
+            demo.load()
+        client = app.test_client()
+        rows = []
+
+        def measure(label, url, method="get", **kwargs):
+            raw, sent, html = fetch(client, url, method, **kwargs)
+            css, js = assets(html)
+            css_sent = sum(fetch(client, u)[1] for u in css)
+            js_sent = sum(fetch(client, u)[1] for u in js)
+            rows.append((label, raw, sent, sent + css_sent, sent + css_sent + js_sent,
+                         1 + len(css) + len(js)))
+
+        for label, url in [("Accueil", "/"), ("Ouverture des services", "/ouverture-des-services"),
+                           ("J'ai besoin d'aide", "/aide"), ("Accessibilité", "/accessibilite"),
+                           ("Créer mon compte", "/compte/creer"), ("Me connecter", "/connexion"),
+                           ("Mot de passe oublié", "/mot-de-passe-oublie"),
+                           ("Mail envoyé", "/compte/creer/mail-envoye")]:
+            measure(label, url)
+        token = csrf(fetch(client, "/compte/creer")[2])
+        measure("Créer mon compte (erreurs)", "/compte/creer", "post", data={"csrf_token": token})
+        client.post("/connexion", data={"csrf_token": token, "email": demo.DEMO_EMAIL,
+                                        "password": demo.DEMO_PASSWORD})
+        measure("Mon espace", "/")
+        measure("Modifier mon compte", "/mon-compte")
+
+    print("| page | HTML | HTML compressé | HTML + CSS compressés | 1er chargement compressé "
+          "| requêtes |")
+    print("|---|---:|---:|---:|---:|---:|")
+    over = []
+    for label, raw, sent, first_trip, first_load, requests in rows:
+        print(f"| {label} | {raw:,} o | {sent:,} o | {first_trip:,} o | {first_load:,} o "
+              f"| {requests} |".replace(",", " "))
+        if first_trip > BUDGET_FIRST_TRIP or first_load > BUDGET_FIRST_LOAD:
+            over.append(label)
+    print()
+    print(f"Budgets : HTML + CSS ≤ {BUDGET_FIRST_TRIP:,} o, premier chargement ≤ "
+          f"{BUDGET_FIRST_LOAD:,} o (compressés).".replace(",", " "))
+    print("Hors budget : " + (", ".join(over) if over else "aucune page"))
+
+
+if __name__ == "__main__":
+    main()
