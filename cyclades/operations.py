@@ -6,6 +6,7 @@ transaction commits, so a mail never announces something the database does not h
 from datetime import datetime
 
 from flask import current_app, url_for
+from peewee import IntegrityError
 from flask_babel import get_locale
 
 from cyclades import mail
@@ -43,6 +44,21 @@ def create_account(identity: dict, email: str, password: str) -> None:
     """Créer mon compte. The caller always answers the same way: whether the address already
     had an account is said only in the mail sent to that address (no account enumeration)."""
     password_hash = hash_password(password)  # before the lookup: both paths cost the same
+    try:
+        existing, account = _save_new_account(identity, email, password_hash)
+    except IntegrityError:
+        # The same address submitted twice at once (a double click, two tabs): the other
+        # request created the account and sends its mail.
+        return
+    if existing is not None:
+        mail.send("account_exists", existing.email, existing.locale, account=existing,
+                  reset_url=external_url("accounts.forgot_password"),
+                  login_url=external_url("accounts.login"))
+    else:
+        send_activation(account)
+
+
+def _save_new_account(identity, email, password_hash):
     with database.atomic():
         account = Account.by_email(email)
         if account is not None and account.is_active:
@@ -61,12 +77,7 @@ def create_account(identity: dict, email: str, password: str) -> None:
             account.created_at = utcnow()
             account.save()
             audit("account.create", account)
-    if existing is not None:
-        mail.send("account_exists", existing.email, existing.locale, account=existing,
-                  reset_url=external_url("accounts.forgot_password"),
-                  login_url=external_url("accounts.login"))
-    else:
-        send_activation(account)
+    return existing, account
 
 
 def activation_deadline(account: Account) -> datetime:
@@ -219,7 +230,11 @@ def confirm_email_change(token: str) -> Account:
             raise EmailTaken
         old_email = account.email
         account.email = new_email
-        account.save()
+        try:
+            with database.atomic():  # a savepoint: the address may be taken at this instant
+                account.save()
+        except IntegrityError:
+            raise EmailTaken from None
         audit("account.email.change", account)
     mail.send("email_changed_old", old_email, account.locale, account=account,
               new_email=new_email)

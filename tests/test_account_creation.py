@@ -198,3 +198,27 @@ def test_the_password_stays_out_of_pages_logs_and_database(client, db):
     client.submit("/compte/creer", account_form(email="secret@example.fr"))
     account = Account.by_email("secret@example.fr")
     assert PASSWORD not in account.password_hash
+
+
+def test_double_submit_creates_one_account_and_never_a_500(app, mailbox, db):
+    """Two tabs or a double click: the same form posted twice at the same instant."""
+    import threading
+
+    from tests.conftest import FormClient
+    clients = [FormClient(app.test_client()) for _ in range(3)]  # 3: the per-address limit
+    tokens = [c.csrf_token("/compte/creer") for c in clients]
+    statuses = []
+    barrier = threading.Barrier(len(clients))
+
+    def post(c, token):
+        barrier.wait()
+        statuses.append(c.post("/compte/creer", data={**account_form(email="double@example.fr"),
+                                                      "csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=post, args=pair) for pair in zip(clients, tokens)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [303] * len(clients)
+    assert Account.select().where(Account.email == "double@example.fr").count() == 1

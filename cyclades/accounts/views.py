@@ -185,12 +185,13 @@ def _account_page(status=200, **forms):
     return render_page("accounts/account.html", status=status, account=account, **forms)
 
 
-def _identity_form(account, formdata=None):
+def _identity_form(account, submitted=False):
+    """What was just typed when `submitted`, else the account's current identity."""
+    if submitted:
+        return IdentityForm(prefix="identity")
     values = {field: getattr(account, field) for field in Account.IDENTITY_FIELDS}
     values.update(nom_naissance_confirm=account.nom_naissance,
                   date_naissance_confirm=account.date_naissance)
-    if formdata is not None:
-        return IdentityForm(prefix="identity")
     return IdentityForm(prefix="identity", data=values, formdata=None)
 
 
@@ -272,7 +273,7 @@ def change_identity():
         return render_error(403, _("Modification impossible"),
                             _("Vous avez déjà enregistré une inscription : seul le service "
                               "gestionnaire peut modifier votre état civil."))
-    form = _identity_form(account, formdata=request.form)
+    form = _identity_form(account, submitted=True)
     if not form.validate():
         return _account_page(status=422, identity_form=form)
     operations.update_identity(account, form.identity())
