@@ -202,6 +202,18 @@ def test_language_chosen_in_the_footer_wins_over_the_browser(client):
     assert "Créer mon compte" in text(response)
 
 
+def test_form_errors_in_english(client):
+    """The error summary and the « facultatif » note live in templates/_macros/."""
+    response = client.submit("/compte/creer", {"email": "x"}, page="/compte/creer",
+                             headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    page = text(response)
+    assert re.search(r"\b\d+ errors are preventing the form from being sent:", page)
+    assert "All fields are required, except those marked “optional”." in page
+    assert "Enter a valid email address, for example name.surname@domain.fr." in page
+    assert "empêchent l'envoi" not in page
+
+
 def test_percent_sign_is_rendered_once_in_english(client):
     page = text(client.get("/accessibilite", headers={"Accept-Language": "en"}))
     assert "200%" in page
