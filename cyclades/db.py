@@ -25,6 +25,15 @@ def make_database(setting: str):
     return SqliteDatabase(setting, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
 
 
+def write_transaction():
+    """A transaction for a write. On SQLite it takes the write lock at once (IMMEDIATE), so a
+    read-then-write that meets another writer waits (busy_timeout) instead of failing with
+    "database is locked"; PostgreSQL needs no such care."""
+    if isinstance(database.obj, SqliteDatabase):
+        return database.atomic(lock_type="IMMEDIATE")
+    return database.atomic()
+
+
 def init_app(app):
     database.initialize(make_database(app.config["DATABASE"]))
 

@@ -10,7 +10,7 @@ from peewee import IntegrityError
 from flask_babel import get_locale
 
 from cyclades import mail
-from cyclades.db import database
+from cyclades.db import database, write_transaction
 from cyclades.models import Account, AuditLog, utcnow
 from cyclades.security import (
     TokenInvalid, account_fingerprint, hash_password, make_token, read_token, verify_password,
@@ -59,7 +59,7 @@ def create_account(identity: dict, email: str, password: str) -> None:
 
 
 def _save_new_account(identity, email, password_hash):
-    with database.atomic():
+    with write_transaction():
         account = Account.by_email(email)
         if account is not None and account.is_active:
             audit("account.create.existing", account)
@@ -93,7 +93,7 @@ def send_activation(account: Account) -> None:
 
 def resend_activation(email: str) -> None:
     """From the login page, for an account not yet activated. A fresh 48 h starts."""
-    with database.atomic():
+    with write_transaction():
         account = Account.by_email(email)
         if account is None or account.is_active:
             return
@@ -114,7 +114,7 @@ def _account_from_token(purpose: str, token: str, max_age) -> tuple[Account, dic
 
 
 def activate_account(token: str) -> Account:
-    with database.atomic():
+    with write_transaction():
         account, _data = _account_from_token("activate", token,
                                              current_app.config["ACTIVATION_MAX_AGE"])
         account.activated_at = utcnow()
@@ -126,7 +126,7 @@ def activate_account(token: str) -> Account:
 def purge_inactive(now=None) -> int:
     """R4: an account not activated within 48 h is deleted; the person must create it again."""
     limit = (now or utcnow()) - current_app.config["ACTIVATION_MAX_AGE"]
-    with database.atomic():
+    with write_transaction():
         stale = list(Account.inactive_since(limit))
         for account in stale:
             audit("account.purge", None, created_at=account.created_at.isoformat())
@@ -145,7 +145,7 @@ def authenticate(email: str, password: str) -> Account | None:
 
 
 def record_login(account: Account) -> None:
-    with database.atomic():
+    with write_transaction():
         account.last_login_at = utcnow()
         account.save(only=[Account.last_login_at])
         audit("account.login", account)
@@ -157,7 +157,7 @@ def request_password_reset(email: str) -> None:
     account = Account.by_email(email)
     if account is None:
         return  # nothing to send; the page answers as if we had
-    with database.atomic():
+    with write_transaction():
         audit("account.reset.request", account)
     token = make_token("reset", account)
     mail.send("password_reset", account.email, account.locale, account=account,
@@ -172,7 +172,7 @@ def account_for_reset(token: str) -> Account:
 
 def reset_password(token: str, new_password: str) -> Account:
     """Sets the new password; following the link also proves the address, so it activates."""
-    with database.atomic():
+    with write_transaction():
         account = account_for_reset(token)
         _set_password(account, new_password)
         if account.activated_at is None:
@@ -192,7 +192,7 @@ def _set_password(account: Account, new_password: str) -> None:
 # --- Modifier mon compte (R6) -----------------------------------------------------------------
 
 def change_password(account: Account, new_password: str) -> None:
-    with database.atomic():
+    with write_transaction():
         _set_password(account, new_password)
         account.save()
         audit("account.password.change", account)
@@ -202,7 +202,7 @@ def change_password(account: Account, new_password: str) -> None:
 
 def request_email_change(account: Account, new_email: str) -> None:
     """The new address becomes the login only once confirmed from a link sent to it."""
-    with database.atomic():
+    with write_transaction():
         audit("account.email.request", account)
     taken = Account.by_email(new_email)
     if taken is not None and taken.id != account.id:
@@ -220,7 +220,7 @@ class EmailTaken(Exception):
 
 
 def confirm_email_change(token: str) -> Account:
-    with database.atomic():
+    with write_transaction():
         account, data = _account_from_token("email", token,
                                             current_app.config["EMAIL_CHANGE_MAX_AGE"])
         new_email = data.get("e")
@@ -245,7 +245,7 @@ def update_identity(account: Account, identity: dict) -> bool:
     """Identity fields change only while no inscription was ever saved (R6)."""
     if not account.can_edit_identity:
         return False
-    with database.atomic():
+    with write_transaction():
         changed = [field for field, value in identity.items() if getattr(account, field) != value]
         for field in changed:
             setattr(account, field, identity[field])
