@@ -41,6 +41,11 @@ def csrf(html):
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
 
+def kb(size: int) -> str:
+    """12 345 → « 12 345 o », thousands grouped the French way."""
+    return f"{size:,} o".replace(",", "\u202f")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({
@@ -80,13 +85,13 @@ def main():
     print("|---|---:|---:|---:|---:|---:|")
     over = []
     for label, raw, sent, first_trip, first_load, requests in rows:
-        print(f"| {label} | {raw:,} o | {sent:,} o | {first_trip:,} o | {first_load:,} o "
-              f"| {requests} |".replace(",", " "))
+        print(f"| {label} | {kb(raw)} | {kb(sent)} | {kb(first_trip)} | {kb(first_load)} "
+              f"| {requests} |")
         if first_trip > BUDGET_FIRST_TRIP or first_load > BUDGET_FIRST_LOAD:
             over.append(label)
     print()
-    print(f"Budgets : HTML + CSS ≤ {BUDGET_FIRST_TRIP:,} o, premier chargement ≤ "
-          f"{BUDGET_FIRST_LOAD:,} o (compressés).".replace(",", " "))
+    print(f"Budgets : HTML + CSS ≤ {kb(BUDGET_FIRST_TRIP)}, premier chargement ≤ "
+          f"{kb(BUDGET_FIRST_LOAD)} (compressés).")
     print("Hors budget : " + (", ".join(over) if over else "aucune page"))
 
 
