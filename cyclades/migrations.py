@@ -2,15 +2,14 @@
 
 A new database gets every table from the models and is stamped with the latest version. An
 existing one runs, in order, each migration above its recorded version. A migration never uses a
-model whose definition may change later: it names its columns itself (playhouse.migrate), or
+model whose definition may change later: it names its columns itself (playhouse.migrate's
+SchemaMigrator and migrate()), or
 creates a table that no later migration alters before it runs. `tests/test_migrations.py` checks
 that a database created with schema 1 and upgraded ends with the same columns as a new one.
 
 To change the schema: change the model, append a migration below, and add to the test a fixture
 database of the previous version if the change alters an existing table.
 """
-from playhouse.migrate import SchemaMigrator, migrate  # noqa: F401 (used by later migrations)
-
 from cyclades import models
 
 

@@ -125,9 +125,6 @@ class Window(BaseModel):
         return (cls._with_relations().where(cls.opens_at > moment)
                 .order_by(cls.opens_at, Academie.name, Exam.position).limit(limit))
 
-    def is_open(self, moment) -> bool:
-        return self.opens_at <= moment < self.closes_at
-
 
 # --- Accounts ---------------------------------------------------------------------------------
 
