@@ -45,9 +45,11 @@ def create_app(test_config=None):
     from cyclades import cli, templating
     from cyclades.accounts.views import bp as accounts_bp
     from cyclades.public.views import bp as public_bp
+    from cyclades.registration.views import bp as registration_bp
 
     templating.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(registration_bp)
     return app

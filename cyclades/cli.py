@@ -2,7 +2,8 @@
 import click
 from flask.cli import with_appcontext
 
-from cyclades import demo, operations
+from cyclades import demo
+from cyclades.operations import accounts as operations
 from cyclades.db import database
 
 

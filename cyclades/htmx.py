@@ -19,15 +19,25 @@ def is_fragment_request() -> bool:
 def render_page(template: str, fragment: str = "content", status: int = 200, **context):
     if is_fragment_request():
         body = render_block(template, fragment, **context)
-        if fragment == "content":
-            # The whole <main> is replaced: send the page's <title> with it, htmx updates it.
-            title = render_block(template, "title", **context).strip()
-            body = f"<title>{title} – {escape(gettext('Cyclades libre'))}</title>\n{body}"
+        # The fragment stands for a new page (or step): send its <title>, htmx updates it.
+        title = render_block(template, "title", **context).strip()
+        body = f"<title>{title} – {escape(gettext('Cyclades libre'))}</title>\n{body}"
         response = make_response(body, status)
     else:
         response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def follow(location: str, render_next):
+    """After a successful POST that moves on (« Suivant »): for htmx, the next page's fragment
+    in the same response, its URL pushed into the history (one round trip on a slow line);
+    for a plain form, 303 See Other to it."""
+    if is_fragment_request():
+        response = render_next()
+        response.headers["HX-Push-Url"] = location
+        return response
+    return hx_redirect(location)
 
 
 def hx_redirect(location: str):

@@ -18,9 +18,21 @@ def _v2_audit_log(db):
     db.create_tables([models.AuditLog])
 
 
+def _v3_candidatures(db):
+    """M'inscrire: the candidatures, their saved versions, and the account's N° candidat."""
+    from peewee import CharField
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("account", "numero_candidat", CharField(null=True)),
+            migrator.add_index("account", ("numero_candidat",), unique=True))
+    db.create_tables([models.Candidature, models.CandidatureVersion])
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
+    (3, _v3_candidatures),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 

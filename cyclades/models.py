@@ -149,6 +149,8 @@ class Account(BaseModel):
     identity_locked_at = DateTimeField(null=True)
     #: Flask-Login's id: rotated when the password changes, which logs out every other session.
     session_token = CharField(unique=True, default=_new_session_token)
+    #: N° candidat: given at the first « Enregistrer », then the same for every candidature.
+    numero_candidat = CharField(null=True, unique=True)
 
     IDENTITY_FIELDS = ("civilite", "nom_naissance", "nom_usage", "prenoms", "date_naissance",
                        "pays_naissance")
@@ -189,6 +191,57 @@ class Account(BaseModel):
         return cls.select().where(cls.activated_at.is_null() & (cls.created_at < moment))
 
 
+def _new_public_token():
+    return secrets.token_urlsafe(12)
+
+
+class Candidature(BaseModel):
+    """A candidate's registration for one exam and session in their académie of residence.
+
+    `draft` holds the tabs as being filled in (kept at each « Suivant »); `answers` holds what
+    was saved by « Enregistrer », the version the documents show. Modifying copies `answers`
+    into `draft`; « Enregistrer » copies it back and makes version + 1 (R29).
+    """
+    token = CharField(unique=True, default=_new_public_token)  #: opaque id used in URLs
+    account = ForeignKeyField(Account, backref="candidatures", on_delete="CASCADE")
+    academie = ForeignKeyField(Academie, backref="candidatures")
+    exam = ForeignKeyField(Exam, backref="candidatures")
+    session = ForeignKeyField(ExamSession, backref="candidatures")
+    status = CharField(default="brouillon", index=True)  #: see cyclades.domain.candidature
+    draft = JSONField(default=dict)  #: {step slug: {field: value}} being filled in
+    answers = JSONField(default=dict)  #: the saved version's tabs
+    editing = BooleanField(default=False)  #: a saved candidature reopened by « Modifier »
+    version = IntegerField(default=0)  #: 0 until the first « Enregistrer »
+    numero_inscription = CharField(null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    registered_at = DateTimeField(null=True)  #: first « Enregistrer »
+    updated_at = DateTimeField(null=True)  #: last « Enregistrer »
+    withdrawn_at = DateTimeField(null=True)
+
+    @classmethod
+    def of_account(cls, account):
+        return (cls.select(cls, Academie, Exam, ExamSession)
+                .join(Academie).switch(cls).join(Exam).switch(cls).join(ExamSession)
+                .where(cls.account == account)
+                .order_by(ExamSession.year.desc(), cls.created_at.desc()))
+
+
+# One active (not withdrawn) candidature per account, exam and session: an index, not a check.
+Candidature.add_index(Candidature.account, Candidature.exam, Candidature.session, unique=True,
+                      where=(Candidature.status != "desinscrite"))
+
+
+class CandidatureVersion(BaseModel):
+    """Every saved version of a candidature, kept for the documents and the gestionnaire."""
+    candidature = ForeignKeyField(Candidature, backref="versions", on_delete="CASCADE")
+    number = IntegerField()
+    answers = JSONField()
+    saved_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("candidature", "number"), True),)
+
+
 class AuditLog(BaseModel):
     """One line per write a person made: who, what, when. Never holds a password or token."""
     at = DateTimeField(default=utcnow, index=True)
@@ -202,5 +255,5 @@ class SchemaVersion(BaseModel):
     applied_at = DateTimeField(default=utcnow)
 
 
-ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, ExamSession, Window, Account, AuditLog,
-              SchemaVersion]
+ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, ExamSession, Window, Account,
+              Candidature, CandidatureVersion, AuditLog, SchemaVersion]

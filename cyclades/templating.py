@@ -3,7 +3,9 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
 from cyclades import dates
+from cyclades.domain import candidature, epreuves
 from cyclades.domain.identity import country_name
+from cyclades.registration.recap import specialty_label
 
 
 def academie_label(academie) -> str:
@@ -22,6 +24,10 @@ def init_app(app):
         long_datetime=dates.long_datetime,
         short_datetime=dates.short_datetime,
         academie_label=academie_label,
+        epreuves_of=epreuves.obligatory,
+        epreuve_kind=lambda kind: epreuves.KIND_LABELS.get(kind, kind),
+        status_label=lambda status: candidature.STATUS_LABELS.get(status, status),
+        specialty_label=specialty_label,
         country_name=lambda code: country_name(code, get_locale()),
     )
     app.jinja_env.filters["short_date"] = dates.short_date

@@ -57,7 +57,7 @@ def test_overseas_academie_dates_are_in_its_own_time(client, db):
 
 def test_demo_data_always_has_open_and_upcoming_windows(app, client, db):
     result = app.test_cli_runner().invoke(args=["demo-data"])
-    assert "académies : 4" in result.output
+    assert "académies : 34" in result.output
     page = text(client.get("/ouverture-des-services"))
     for name in ("Académie d'Aix-Marseille", "Académie de Clermont-Ferrand", "Académie de Lille",
                  "Académie de Nice"):

@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from cyclades import operations
+from cyclades.operations import accounts as operations
 from cyclades.accounts.forms import (
     ChangeEmailForm, ChangePasswordForm, CreateAccountForm, EmailOnlyForm, IdentityForm,
     LoginForm, ResetPasswordForm,

@@ -1,26 +1,35 @@
 /* Cyclades libre: small enhancements; every page works without this file.
-   After a page load or an htmx swap, focus goes where a screen-reader user needs it:
-   the error summary when there is one, else the new page's heading. */
+   After a page load or an htmx swap, focus goes where a screen-reader user needs it (the error
+   summary when there is one, else the new content's heading) and a changed step is announced. */
 (function () {
   "use strict";
-  function focusFirst(root, selectors) {
+  function focus(el) {
+    if (!el) return false;
+    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.focus();
+    return true;
+  }
+  function first(root, selectors) {
     for (var i = 0; i < selectors.length; i++) {
       var el = root.querySelector(selectors[i]);
-      if (el) {
-        if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
-        el.focus();
-        return el;
-      }
+      if (el) return el;
     }
     return null;
   }
+  function announce(message) {
+    var region = document.getElementById("announce");
+    if (!region || !message) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = message; }, 50);
+  }
   document.addEventListener("DOMContentLoaded", function () {
-    focusFirst(document, [".error-summary"]);
+    focus(document.querySelector(".error-summary"));
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "main") {
-      focusFirst(target, [".error-summary", "h1"]);
-    }
+    if (!target || (target.id !== "main" && target.id !== "tabs")) return;
+    focus(first(target, [".error-summary", "h2#step-title", "h1"]));
+    var step = target.querySelector("[data-announce]");
+    if (step && !target.querySelector(".error-summary")) announce(step.getAttribute("data-announce"));
   });
 })();

@@ -1,17 +1,14 @@
-"""The writes: one named function per user action, each in one transaction with an audit line.
-
-Views validate a form, call one of these, then redirect or re-render. Mails are sent after the
-transaction commits, so a mail never announces something the database does not hold.
-"""
+"""Account writes: create, activate, log in, reset, modify (R1–R6)."""
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from peewee import IntegrityError
 from flask_babel import get_locale
 
 from cyclades import mail
 from cyclades.db import database, write_transaction
-from cyclades.models import Account, AuditLog, utcnow
+from cyclades.models import Account, utcnow
+from cyclades.operations import audit, external_url
 from cyclades.security import (
     TokenInvalid, account_fingerprint, hash_password, make_token, read_token, verify_password,
 )
@@ -23,15 +20,6 @@ class TokenUsed(Exception):
     def __init__(self, account=None):
         super().__init__()
         self.account = account
-
-
-def audit(action: str, account=None, **detail):
-    AuditLog.create(action=action, account=account, detail=detail)
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for a mail, on the public address of the portal (CYCLADES_BASE_URL)."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def _locale() -> str:

@@ -1,0 +1,18 @@
+"""The writes: one named function per user action, each in one transaction with an audit line.
+
+Views validate a form, call one of these, then redirect or re-render. Mails are sent after the
+transaction commits, so a mail never announces something the database does not hold.
+`accounts` holds the account actions, `registration` the candidature ones.
+"""
+from flask import current_app, url_for
+
+from cyclades.models import AuditLog
+
+
+def audit(action: str, account=None, **detail):
+    AuditLog.create(action=action, account=account, detail=detail)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail, on the public address of the portal (CYCLADES_BASE_URL)."""
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)

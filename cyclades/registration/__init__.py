@@ -1,0 +1,1 @@
+"""M'inscrire: the tabs, Récapitulatif, Enregistrer, N° Inscription, Mes inscriptions."""

@@ -1,0 +1,84 @@
+"""The Récapitulatif: a candidature's answers as labelled rows, for the page, the mails and the
+documents that will print it."""
+from flask_babel import gettext as _
+
+from cyclades.dates import short_date
+from cyclades.domain import epreuves
+from cyclades.domain.identity import country_name
+from cyclades.models import Specialty
+from cyclades.registration.forms import PCS_LABELS, TYPE_LABELS
+
+
+def _yes_no(value):
+    return {"oui": _("Oui"), "non": _("Non"), True: _("Oui"), False: _("Non")}.get(value, "—")
+
+
+def specialty_label(exam, value: str) -> str:
+    """"MV:0" → « Maintenance des véhicules – option A : voitures particulières »."""
+    if not value:
+        return "—"
+    code, _sep, option = value.partition(":")
+    specialty = Specialty.get_or_none((Specialty.exam == exam) & (Specialty.code == code))
+    if specialty is None:
+        return value
+    if option.isdigit() and int(option) < len(specialty.options):
+        return f"{specialty.name} – option {specialty.options[int(option)]}"
+    return specialty.name
+
+
+def sections(candidature, answers: dict) -> list[dict]:
+    from flask_babel import get_locale
+
+    account = candidature.account
+    ident = answers.get("identification") or {}
+    info = answers.get("informations") or {}
+    qualif = answers.get("qualification") or {}
+    acquis = answers.get("acquis") or {}
+    rows = {
+        "identification": [
+            (_("Civilité"), _("Madame") if account.civilite == "MME" else _("Monsieur")),
+            (_("Nom de famille (nom de naissance)"), account.nom_naissance),
+            (_("Nom d'usage"), account.nom_usage or "—"),
+            (_("Prénoms"), account.prenoms),
+            (_("Date de naissance"), short_date(account.date_naissance)),
+            (_("Pays de naissance"), country_name(account.pays_naissance, get_locale())),
+            (_("Adresse"), ", ".join(v for v in (ident.get("adresse"), ident.get("complement"))
+                                     if v) or "—"),
+            (_("Code postal et commune"),
+             f"{ident.get('code_postal', '')} {ident.get('commune', '')}".strip() or "—"),
+            (_("Téléphone portable"), ident.get("telephone_portable") or "—"),
+            (_("Téléphone fixe"), ident.get("telephone_fixe") or "—"),
+            (_("Adresse mail"), account.email),
+            (_("Catégorie socio-professionnelle d'un représentant légal"),
+             str(PCS_LABELS.get(ident.get("pcs_representant"), "—"))),
+        ],
+        "informations": [
+            (_("Type de candidature"), str(TYPE_LABELS.get(info.get("type_candidature"), "—"))),
+            (_("Établissement ou organisme de formation"), info.get("etablissement") or "—"),
+            (_("Déclarations (domicile, recensement ou JDC, condition d'inscription)"),
+             _("Faites") if info.get("declaration_condition") else "—"),
+            (_("Handicap"), _yes_no(info.get("handicap"))),
+            (_("Notification de mesures d'aménagement déjà obtenue"),
+             _yes_no(info.get("notification_amenagement")) if info.get("handicap") == "oui"
+             else "—"),
+            (_("Publication des résultats"), _yes_no(info.get("publication_resultats"))),
+        ],
+        "qualification": [
+            (_("Examen"), f"{candidature.exam.name} – {_('session %(year)s', year=candidature.session.year)}"),
+            (_("Spécialité"), specialty_label(candidature.exam, qualif.get("specialite"))),
+            (_("Forme de passage"), qualif.get("forme_passage") or "—"),
+            (_("Échec lors d'une session précédente"), _yes_no(qualif.get("echec_precedent"))),
+        ],
+        "acquis": [
+            (_("Bénéfices de notes et dispenses"),
+             _("Aucun acquis") if acquis.get("acquis") == "aucun" else "—"),
+        ],
+        "epreuves": [],
+    }
+    titles = {"identification": _("Identification"), "informations": _("Informations candidature"),
+              "qualification": _("Qualification présentée"), "acquis": _("Acquis"),
+              "epreuves": _("Epreuves")}
+    result = [{"slug": slug, "title": titles[slug], "rows": rows[slug]} for slug in titles]
+    result[-1]["epreuves"] = epreuves.obligatory(candidature.exam.code) if "epreuves" in answers \
+        or "qualification" in answers else []
+    return result
