@@ -20,10 +20,25 @@ from cyclades.migrations import upgrade  # noqa: E402
 
 BUDGET_FIRST_TRIP = 14 * 1024
 BUDGET_FIRST_LOAD = 30 * 1024
+BUDGET_SWAP = 4 * 1024
+
+#: Valid answers for each registration tab (a Clermont-Ferrand candidate in Bac Pro).
+TABS = {
+    "identification": {"adresse": "12 rue Blatin", "code_postal": "63000",
+                       "commune": "Clermont-Ferrand", "telephone_portable": "0612345678",
+                       "pcs_representant": "6"},
+    "informations": {"type_candidature": "individuel", "declaration_domicile": "y",
+                     "declaration_jdc": "y", "declaration_condition": "y", "handicap": "non",
+                     "publication_resultats": "oui"},
+    "qualification": {"specialite": "MV:0", "forme_passage": "GLOBALE", "echec_precedent": "non"},
+    "acquis": {"acquis": "aucun"},
+    "epreuves": {"verification": "y"},
+}
 
 
-def fetch(client, url, method="get", **kwargs):
-    response = getattr(client, method)(url, headers={"Accept-Encoding": "gzip"}, **kwargs)
+def fetch(client, url, method="get", headers_extra=None, **kwargs):
+    headers = {"Accept-Encoding": "gzip", **(headers_extra or {})}
+    response = getattr(client, method)(url, headers=headers, **kwargs)
     raw = response.get_data()  # the test client does not decompress
     if response.headers.get("Content-Encoding") == "gzip":
         import gzip
@@ -39,6 +54,24 @@ def assets(html):
 
 def csrf(html):
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def measure_tabs(client, measure, token):
+    """Each tab as a full page, and each « Suivant » as the htmx swap a browser receives."""
+    response = client.post("/inscription/nouvelle", data={"csrf_token": token,
+                                                          "code_postal": "63000", "examen": "BCP"})
+    base = response.headers["Location"].rsplit("/", 1)[0]
+    swaps = []
+    for number, (slug, data) in enumerate(TABS.items(), start=1):
+        measure(f"Onglet {number} ({slug})", f"{base}/{slug}")
+        raw, sent, _ = fetch(client, f"{base}/{slug}", "post",
+                             data={**data, "csrf_token": token, "action": "suivant"},
+                             headers_extra={"HX-Request": "true"})
+        swaps.append((f"« Suivant » de l'onglet {number}", raw, sent))
+    measure("Onglet 6 (recapitulatif)", f"{base}/recapitulatif")
+    raw, sent, _ = fetch(client, f"{base}/identification", headers_extra={"HX-Request": "true"})
+    swaps.append(("Lien vers l'onglet 1 depuis la liste des étapes", raw, sent))
+    return swaps
 
 
 def kb(size: int) -> str:
@@ -79,6 +112,9 @@ def main():
                                         "password": demo.DEMO_PASSWORD})
         measure("Mon espace", "/")
         measure("Modifier mon compte", "/mon-compte")
+        measure("M'inscrire (académie trouvée)", "/inscription/nouvelle?code_postal=63000")
+        token = csrf(fetch(client, "/mon-compte")[2])  # the login started a new session
+        swaps = measure_tabs(client, measure, token)
 
     print("| page | HTML | HTML compressé | HTML + CSS compressés | 1er chargement compressé "
           "| requêtes |")
@@ -90,8 +126,15 @@ def main():
         if first_trip > BUDGET_FIRST_TRIP or first_load > BUDGET_FIRST_LOAD:
             over.append(label)
     print()
+    print("| changement d'onglet (htmx) | réponse | réponse compressée |")
+    print("|---|---:|---:|")
+    for label, raw, sent in swaps:
+        print(f"| {label} | {kb(raw)} | {kb(sent)} |")
+        if sent > BUDGET_SWAP:
+            over.append(label)
+    print()
     print(f"Budgets : HTML + CSS ≤ {kb(BUDGET_FIRST_TRIP)}, premier chargement ≤ "
-          f"{kb(BUDGET_FIRST_LOAD)} (compressés).")
+          f"{kb(BUDGET_FIRST_LOAD)}, changement d'onglet ≤ {kb(BUDGET_SWAP)} (compressés).")
     print("Hors budget : " + (", ".join(over) if over else "aucune page"))
 
 
