@@ -336,3 +336,24 @@ def test_another_candidates_candidature_is_not_found(app, client, candidate, win
 def test_registration_needs_a_login(client, windows):
     response = client.get("/inscription/nouvelle?code_postal=63000")
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+def test_every_tab_is_a_full_page_and_an_htmx_fragment(client, candidate, windows):
+    token = token_of(start(client))
+    for slug, data in TABS.items():
+        fill(client, token, slug, data)
+    for number, slug in enumerate(list(TABS) + ["recapitulatif"], start=1):
+        url = f"/inscription/{token}/{slug}"
+        full = client.get(url).get_data(as_text=True)
+        fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert "<header" in full and "<header" not in fragment
+        for html in (full, fragment):
+            assert f"Étape {number} sur 6" in html
+            assert 'aria-current="step"' in html
+
+
+def test_a_draft_summary_offers_to_resume(client, candidate, windows):
+    token = token_of(start(client))
+    fill(client, token, "identification", TABS["identification"])
+    page = text(client.get(f"/mes-inscriptions/{token}"))
+    assert "En cours de saisie" in page and "Reprendre la saisie" in page
