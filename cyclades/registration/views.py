@@ -2,12 +2,11 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from peewee import prefetch
 
 from cyclades.domain import candidature as rules
 from cyclades.domain.residence import academie_of
 from cyclades.htmx import follow, hx_redirect, render_page
-from cyclades.models import Academie, Candidature, ServiceContact, Specialty, Window, utcnow
+from cyclades.models import Academie, Candidature, Exam, ServiceContact, Specialty, Window, utcnow
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
 from cyclades.registration.forms import FORMS, ResidenceForm, StartForm
@@ -43,12 +42,9 @@ def start():
         if form.validate():
             academie = Academie.get_or_none(Academie.code == academie_of(form.code_postal.data))
             now = utcnow()
-            windows = [w for w in Window.open_at(now)
-                       if w.academie_id == getattr(academie, "id", None)
-                       and w.kind == Window.INSCRIPTION]
-            upcoming = [w for w in Window.upcoming(now, limit=200)
-                        if w.academie_id == getattr(academie, "id", None)
-                        and w.kind == Window.INSCRIPTION][:5]
+            here = (Window.academie == academie) & (Window.kind == Window.INSCRIPTION)
+            windows = list(Window.open_at(now).where(here))
+            upcoming = list(Window.upcoming(now, limit=5).where(here))
         else:
             status = 422
     return render_page("registration/start.html", status=status, form=form, academie=academie,
@@ -60,9 +56,9 @@ def create():
     form = StartForm()
     code = academie_of(form.code_postal.data or "")
     now = utcnow()
-    window = next((w for w in Window.open_at(now)
-                   if w.academie.code == code and w.exam.code == form.examen.data
-                   and w.kind == Window.INSCRIPTION), None)
+    window = Window.open_at(now).where(
+        (Academie.code == code) & (Exam.code == form.examen.data)
+        & (Window.kind == Window.INSCRIPTION)).first()
     if not form.validate() or window is None:
         flash(_("Cette inscription n'est pas ouverte pour votre académie en ce moment."), "error")
         return hx_redirect(url_for("registration.start", code_postal=form.code_postal.data or ""))
