@@ -22,6 +22,12 @@
     region.textContent = "";
     window.setTimeout(function () { region.textContent = message; }, 50);
   }
+  // After htmx pushed a new URL (a tab swap), the footer's language form must bring the
+  // candidate back to where they are now, not to the page first loaded.
+  document.addEventListener("htmx:pushedIntoHistory", function () {
+    var next = document.querySelector("form.lang input[name=next]");
+    if (next) next.value = window.location.pathname + window.location.search;
+  });
   document.addEventListener("DOMContentLoaded", function () {
     focus(document.querySelector(".error-summary"));
   });
