@@ -205,6 +205,22 @@ def account_form(**overrides):
     return form
 
 
+#: Valid answers for each registration tab, as the forms post them. 63000 is in the académie de
+#: Clermont-Ferrand; "MV:0" is Maintenance des véhicules, option A.
+TABS = {
+    "identification": {"adresse": "12 rue Blatin", "complement": "", "code_postal": "63000",
+                       "commune": "Clermont-Ferrand", "telephone_portable": "06 12 34 56 78",
+                       "telephone_fixe": "", "pcs_representant": "6"},
+    "informations": {"type_candidature": "individuel", "etablissement": "",
+                     "declaration_domicile": "y", "declaration_jdc": "y",
+                     "declaration_condition": "y", "handicap": "non",
+                     "publication_resultats": "oui"},
+    "qualification": {"specialite": "MV:0", "forme_passage": "GLOBALE", "echec_precedent": "non"},
+    "acquis": {"acquis": "aucun"},
+    "epreuves": {"verification": "y"},
+}
+
+
 def text(response):
     """The page's visible text, with white space folded: what a person reads."""
     html = response.get_data(as_text=True)

@@ -10,20 +10,8 @@ from cyclades import demo
 from cyclades.models import (
     Academie, Account, Candidature, CandidatureVersion, Exam, ExamSession, Window, utcnow,
 )
-from tests.conftest import FormClient, text
+from tests.conftest import TABS, FormClient, text
 
-TABS = {
-    "identification": {"adresse": "12 rue Blatin", "complement": "", "code_postal": "63000",
-                       "commune": "Clermont-Ferrand", "telephone_portable": "06 12 34 56 78",
-                       "telephone_fixe": "", "pcs_representant": "6"},
-    "informations": {"type_candidature": "individuel", "etablissement": "",
-                     "declaration_domicile": "y", "declaration_jdc": "y",
-                     "declaration_condition": "y", "handicap": "non",
-                     "publication_resultats": "oui"},
-    "qualification": {"specialite": "MV:0", "forme_passage": "GLOBALE", "echec_precedent": "non"},
-    "acquis": {"acquis": "aucun"},
-    "epreuves": {"verification": "y"},
-}
 
 
 @pytest.fixture

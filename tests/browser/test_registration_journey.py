@@ -12,23 +12,12 @@ from playwright.sync_api import expect
 
 from .harness import (
     PASSWORD, active_element, assert_no_axe_violations, assert_sound_markup, log_in,
-    no_horizontal_scroll, submit, tab_to_next, tab_until, unique_email,
+    no_horizontal_scroll, root_conftest, submit, tab_to_next, tab_until, unique_email,
 )
 
-#: Valid answers for each tab, as the form posts them (tests/test_registration.py's TABS):
-#: 63000 is in the académie de Clermont-Ferrand, where the demo data opens registration now.
-TABS = {
-    "identification": {"adresse": "12 rue Blatin", "complement": "", "code_postal": "63000",
-                       "commune": "Clermont-Ferrand", "telephone_portable": "06 12 34 56 78",
-                       "telephone_fixe": "", "pcs_representant": "6"},
-    "informations": {"type_candidature": "individuel", "etablissement": "",
-                     "declaration_domicile": "y", "declaration_jdc": "y",
-                     "declaration_condition": "y", "handicap": "non",
-                     "publication_resultats": "oui"},
-    "qualification": {"specialite": "MV:0", "forme_passage": "GLOBALE", "echec_precedent": "non"},
-    "acquis": {"acquis": "aucun"},
-    "epreuves": {"verification": "y"},
-}
+#: Valid answers for each tab (tests/conftest.py); 63000 is in the académie de
+#: Clermont-Ferrand, where the demo data opens registration now.
+TABS = root_conftest().TABS
 FORM_SLUGS = list(TABS)
 SLUGS = FORM_SLUGS + ["recapitulatif"]
 LABELS = dict(zip(SLUGS, ["Identification", "Informations candidature",
