@@ -345,3 +345,22 @@ def test_a_draft_summary_offers_to_resume(client, candidate, windows):
     fill(client, token, "identification", TABS["identification"])
     page = text(client.get(f"/mes-inscriptions/{token}"))
     assert "En cours de saisie" in page and "Reprendre la saisie" in page
+
+
+def test_after_the_session_times_out_logging_in_again_finds_the_draft(client, candidate, windows):
+    token = token_of(start(client))
+    fill(client, token, "identification", TABS["identification"])
+    with time_machine.travel(utcnow() + timedelta(minutes=45)):
+        expired = client.get(f"/inscription/{token}/informations")
+        assert expired.status_code == 302
+        login_url = expired.headers["Location"]
+        assert "/connexion" in login_url
+        page = client.get(login_url)
+        token_value = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                                page.get_data(as_text=True)).group(1)
+        back = client.post(login_url, data={"email": "camille@example.fr",
+                                            "password": "Tournesol-Vert42",
+                                            "csrf_token": token_value})
+        assert back.headers["Location"] == f"/inscription/{token}/informations"
+        draft = client.get(f"/inscription/{token}/identification").get_data(as_text=True)
+        assert 'value="12 rue Blatin"' in draft
