@@ -32,7 +32,8 @@ TABS = {
                      "publication_resultats": "oui"},
     "qualification": {"specialite": "MV:0", "forme_passage": "GLOBALE", "echec_precedent": "non"},
     "acquis": {"acquis": "aucun"},
-    "epreuves": {"verification": "y"},
+    "epreuves": {"lva": "anglais", "eps_mode": "APTE", "eps_activities": ["DANSE", "DEMI FOND"],
+                 "verification": "y"},
 }
 
 

@@ -3,7 +3,7 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
 from cyclades import dates
-from cyclades.domain import candidature, epreuves
+from cyclades.domain import candidature, eps, epreuves
 from cyclades.domain.identity import country_name
 from cyclades.registration.recap import specialty_label
 
@@ -25,6 +25,7 @@ def init_app(app):
         short_datetime=dates.short_datetime,
         academie_label=academie_label,
         epreuves_of=epreuves.obligatory,
+        eps_warning=eps.WARNING,
         epreuve_kind=lambda kind: epreuves.KIND_LABELS.get(kind, kind),
         status_label=lambda status: candidature.STATUS_LABELS.get(status, status),
         specialty_label=specialty_label,

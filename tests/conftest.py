@@ -217,7 +217,8 @@ TABS = {
                      "publication_resultats": "oui"},
     "qualification": {"specialite": "MV:0", "forme_passage": "GLOBALE", "echec_precedent": "non"},
     "acquis": {"acquis": "aucun"},
-    "epreuves": {"verification": "y"},
+    "epreuves": {"lva": "anglais", "lvf": "", "eps_mode": "APTE",
+                 "eps_activities": ["DANSE", "DEMI FOND"], "verification": "y"},
 }
 
 

@@ -34,18 +34,25 @@ ADAPTED = ["800 mètres marche", "natation 250 mètres"]
     ("services", "CSR", "anglais", "espagnol", "", {"lvb"}),
 ])
 def test_language_rules(sector, specialty, lva, lvb, lvf, expected):
-    found = languages.problems(LanguageChoice(lva, lvb, lvf), sector=sector,
-                               specialty_code=specialty, e4_languages=E4, lvf_languages=LVF)
+    found = languages.problems(LanguageChoice(lva, lvb, lvf),
+                               lvb_needed=languages.needs_lvb(sector, specialty),
+                               e4_languages=E4, lvf_languages=LVF)
     assert set(found) == expected
+
+
+def test_only_bac_pro_tertiary_specialties_have_an_lvb():
+    assert languages.needs_lvb("services", "MCV")
+    assert not languages.needs_lvb("services", "CUIS")
+    assert not languages.needs_lvb("production", "MELEC")
+    assert not languages.needs_lvb("services", "AEPE", exam_code="CAP")
 
 
 def test_a_chosen_language_disappears_from_the_other_lists():
     choice = LanguageChoice("anglais", "espagnol")
-    common = {"e4_languages": E4, "lvf_languages": LVF, "sector": "services",
-              "specialty_code": "MCV"}
+    common = {"e4_languages": E4, "lvf_languages": LVF, "lvb_needed": True}
     assert "anglais" not in languages.options("lvb", choice, **common)
     assert not {"anglais", "espagnol"} & set(languages.options("lvf", choice, **common))
-    industrial = {**common, "sector": "production", "specialty_code": "MELEC"}
+    industrial = {**common, "lvb_needed": False}
     assert "espagnol" in languages.options("lvf", LanguageChoice("anglais"), **industrial)
 
 
@@ -58,8 +65,8 @@ specialty = st.sampled_from([("production", "MELEC"), ("services", "MCV"), ("ser
 def test_any_accepted_language_choice_satisfies_every_constraint(spec, lva, lvb, lvf):
     sector, code = spec
     choice = LanguageChoice(lva, lvb, lvf)
-    found = languages.problems(choice, sector=sector, specialty_code=code, e4_languages=E4,
-                               lvf_languages=LVF)
+    found = languages.problems(choice, lvb_needed=languages.needs_lvb(sector, code),
+                               e4_languages=E4, lvf_languages=LVF)
     if not found:
         assert lva in E4
         if languages.needs_lvb(sector, code):

@@ -82,7 +82,9 @@ def test_candidate_registers_through_every_tab_without_javascript(client, candid
     recap = text(client.get(f"/inscription/{token}/recapitulatif"))
     for expected in ("12 rue Blatin", "63000 Clermont-Ferrand", "Ouvriers", "Candidat individuel",
                      "Maintenance des véhicules – option A : voitures particulières", "GLOBALE",
-                     "Aucun acquis", "E7 – Éducation physique et sportive", "DURAND"):
+                     "Aucun acquis", "E7 – Éducation physique et sportive", "DURAND",
+                     "E4 – Langue vivante A (LVA) anglais",
+                     "Apte : je choisis deux activités – DANSE, DEMI FOND"):
         assert expected in recap
     response = client.submit(f"/inscription/{token}/enregistrer",
                              page=f"/inscription/{token}/recapitulatif")

@@ -16,6 +16,28 @@ def _table() -> dict:
     return tomllib.loads(text)
 
 
+@lru_cache(maxsize=1)
+def _national() -> dict:
+    text = resources.files("cyclades.data").joinpath("academies.toml").read_text("utf-8")
+    return tomllib.loads(text).get("national", {})
+
+
+def language_lists(e4_languages: list, lvf_languages: list) -> tuple[list, list]:
+    """The académie's E4 and LVF lists, or the national ones where the académie gave none."""
+    national = _national()
+    return (list(e4_languages) or national.get("e4_languages", []),
+            list(lvf_languages) or national.get("lvf_languages", []))
+
+
+def optional(exam_code: str) -> list[dict]:
+    """The optional épreuves of an exam (the LVF, the épreuve de contrôle)."""
+    return [dict(e) for e in _table().get(f"{exam_code}_facultatives", {}).get("epreuves", [])]
+
+
+def has_role(exam_code: str, role: str) -> bool:
+    return any(e.get("role") == role for e in obligatory(exam_code) + optional(exam_code))
+
+
 def obligatory(exam_code: str) -> list[dict]:
     """[{code, title, kind, status}] with status "inscrit" for each obligatory épreuve."""
     return [{**epreuve, "status": "inscrit"} for epreuve in _table().get(exam_code, {}).get("epreuves", [])]

@@ -19,19 +19,21 @@ class LanguageChoice:
     lvf: str = ""  #: optional: "" when the candidate takes no LVF
 
 
-def needs_lvb(sector: str, specialty_code: str) -> bool:
-    return sector == "services" and specialty_code not in SINGLE_LANGUAGE_TERTIARY
+def needs_lvb(sector: str, specialty_code: str, exam_code: str = "BCP") -> bool:
+    """Bac Pro tertiary specialties, except the single-language ones, have an LVB."""
+    return exam_code == "BCP" and sector == "services" \
+        and specialty_code not in SINGLE_LANGUAGE_TERTIARY
 
 
-def problems(choice: LanguageChoice, *, sector: str, specialty_code: str,
-             e4_languages: list[str], lvf_languages: list[str]) -> dict[str, str]:
+def problems(choice: LanguageChoice, *, lvb_needed: bool, e4_languages: list[str],
+             lvf_languages: list[str]) -> dict[str, str]:
     """{field: message} for every rule the choice breaks; empty when it is allowed."""
     found = {}
     if not choice.lva:
         found["lva"] = N_("Choisissez votre langue vivante A (LVA).")
     elif choice.lva not in e4_languages:
         found["lva"] = N_("Choisissez la LVA dans la liste des langues proposées par l'académie.")
-    if needs_lvb(sector, specialty_code):
+    if lvb_needed:
         if not choice.lvb:
             found["lvb"] = N_("Votre spécialité tertiaire demande aussi une langue vivante B "
                               "(LVB) : choisissez-la.")
@@ -48,18 +50,18 @@ def problems(choice: LanguageChoice, *, sector: str, specialty_code: str,
                               "proposées par l'académie.")
         elif choice.lvf == choice.lva:
             found["lvf"] = N_("La langue facultative (LVF) doit être différente de la LVA.")
-        elif needs_lvb(sector, specialty_code) and choice.lvf == choice.lvb:
+        elif lvb_needed and choice.lvf == choice.lvb:
             found["lvf"] = N_("Pour une spécialité tertiaire, les trois langues doivent être "
                               "différentes (LVA, LVB et LVF).")
     return found
 
 
 def options(field: str, choice: LanguageChoice, *, e4_languages, lvf_languages,
-            sector: str, specialty_code: str) -> list[str]:
+            lvb_needed: bool) -> list[str]:
     """The languages still open for `field` once the others are chosen (what the partial shows)."""
     if field == "lva":
         return list(e4_languages)
     if field == "lvb":
         return [lang for lang in e4_languages if lang != choice.lva]
-    taken = {choice.lva} | ({choice.lvb} if needs_lvb(sector, specialty_code) else set())
+    taken = {choice.lva} | ({choice.lvb} if lvb_needed else set())
     return [lang for lang in lvf_languages if lang not in taken]

@@ -4,11 +4,16 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
+from flask_babel import gettext
+from wtforms import (
+    BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from cyclades.domain import candidature as rules
+from cyclades.domain import eps, languages
 from cyclades.domain.residence import academie_of
 
 OUI_NON = [SelectChoice("oui", _l("Oui")), SelectChoice("non", _l("Non"))]
@@ -276,9 +281,91 @@ class AcquisForm(TabForm):
 
 
 class EpreuvesForm(TabForm):
+    """Tab 5: languages (R26, R28) and EPS (R27) where the exam has them, checked by the rules
+    of cyclades.domain — the same functions the tests call."""
+    lva = SelectField(_l("Langue vivante A (LVA)"), validate_choice=False)
+    lvb = SelectField(_l("Langue vivante B (LVB)"), validate_choice=False,
+                      description=_l("Obligatoire pour votre spécialité tertiaire ; différente "
+                                     "de la LVA."))
+    lvf = SelectField(_l("Langue vivante facultative (LVF, épreuve orale) (facultatif)"),
+                      validate_choice=False)
+    eps_mode = RadioField(_l("Éducation physique et sportive (E7) : votre situation"),
+                          validate_choice=False)
+    eps_activities = SelectMultipleField(
+        _l("Vos deux activités"), validate_choice=False,
+        description=_l("À choisir si vous êtes apte : exactement deux activités."),
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    eps_adapted = RadioField(_l("Activité de l'épreuve adaptée"), validate_choice=False,
+                             description=_l("À choisir pour l'épreuve adaptée."))
+    eps_medical = BooleanField(_l("Je suis partiellement inapte à la pratique de l'EPS et "
+                                  "fournirai un certificat médical."))
     verification = BooleanField(
         _l("J'ai vérifié que je suis « Inscrit » à chacune des épreuves obligatoires."),
         validators=[required(_l("Cochez la case après avoir vérifié la liste des épreuves."))])
+
+    def __init__(self, *args, context=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.context = context or {}
+        c = self.context
+        none = [SelectChoice("", _l("Choisissez une langue"))]
+        choice = self.language_choice()
+        opts = {name: languages.options(name, choice, e4_languages=c.get("e4", []),
+                                        lvf_languages=c.get("lvf", []),
+                                        lvb_needed=c.get("lvb_needed", False))
+                for name in ("lva", "lvb", "lvf")}
+        self.lva.choices = none + [SelectChoice(x, x) for x in opts["lva"]]
+        self.lvb.choices = none + [SelectChoice(x, x) for x in opts["lvb"]]
+        self.lvf.choices = [SelectChoice("", _l("Je ne présente pas de langue facultative"))] + \
+            [SelectChoice(x, x) for x in opts["lvf"]]
+        self.eps_mode.choices = [SelectChoice(m, _l(eps.MODE_LABELS[m])) for m in
+                                 eps.allowed_modes(handicap=c.get("handicap", False),
+                                                   professional_experience=c.get("experience",
+                                                                                 False))]
+        self.eps_activities.choices = [SelectChoice(a, a) for a in c.get("activities", [])]
+        self.eps_adapted.choices = [SelectChoice(a, a) for a in c.get("adapted", [])]
+
+    def language_choice(self):
+        return languages.LanguageChoice(self.lva.data or "", self.lvb.data or "",
+                                        self.lvf.data or "")
+
+    def eps_choice(self):
+        return eps.EpsChoice(self.eps_mode.data or "", tuple(self.eps_activities.data or ()),
+                             self.eps_adapted.data or "", bool(self.eps_medical.data))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        c = self.context
+        found = {}
+        if c.get("languages"):
+            found.update(languages.problems(self.language_choice(),
+                                            lvb_needed=c.get("lvb_needed", False),
+                                            e4_languages=c.get("e4", []),
+                                            lvf_languages=c.get("lvf", [])))
+        if c.get("eps"):
+            eps_found = eps.problems(self.eps_choice(), activities=c.get("activities", []),
+                                     adapted_activities=c.get("adapted", []),
+                                     handicap=c.get("handicap", False),
+                                     professional_experience=c.get("experience", False))
+            fields = {"mode": "eps_mode", "activities": "eps_activities",
+                      "adapted_activity": "eps_adapted"}
+            found.update({fields[key]: message for key, message in eps_found.items()})
+        for name, message in found.items():
+            self[name].errors = list(self[name].errors) + [gettext(message)]
+        return valid and not found
+
+    def answers(self) -> dict:
+        c = self.context
+        answers = {"verification": bool(self.verification.data)}
+        if c.get("languages"):
+            answers.update(lva=self.lva.data, lvb=self.lvb.data if c.get("lvb_needed") else "",
+                           lvf=self.lvf.data or "")
+        if c.get("eps"):
+            choice = self.eps_choice()
+            answers.update(eps_mode=choice.mode,
+                           eps_activities=list(choice.activities) if choice.mode == eps.APTE else [],
+                           eps_adapted=choice.adapted_activity if choice.mode == eps.ADAPTEE else "",
+                           eps_medical=choice.medical_grounds if choice.mode == eps.ADAPTEE else False)
+        return answers
 
 
 FORMS = {"identification": IdentificationForm, "informations": InformationsForm,

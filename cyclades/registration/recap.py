@@ -26,6 +26,27 @@ def specialty_label(exam, value: str) -> str:
     return specialty.name
 
 
+def _epreuve_rows(chosen: dict) -> list:
+    from cyclades.domain import eps
+
+    rows = []
+    if chosen.get("lva"):
+        rows.append((_("E4 – Langue vivante A (LVA)"), chosen["lva"]))
+    if chosen.get("lvb"):
+        rows.append((_("E4 – Langue vivante B (LVB)"), chosen["lvb"]))
+    if "lva" in chosen:
+        rows.append((_("Langue vivante facultative (LVF)"), chosen.get("lvf") or _("aucune")))
+    mode = chosen.get("eps_mode")
+    if mode:
+        detail = _(eps.MODE_LABELS.get(mode, mode))
+        if mode == eps.APTE and chosen.get("eps_activities"):
+            detail += " – " + ", ".join(chosen["eps_activities"])
+        if mode == eps.ADAPTEE and chosen.get("eps_adapted"):
+            detail += " – " + chosen["eps_adapted"]
+        rows.append((_("E7 – Éducation physique et sportive"), detail))
+    return rows
+
+
 def sections(candidature, answers: dict) -> list[dict]:
     from flask_babel import get_locale
 
@@ -73,7 +94,7 @@ def sections(candidature, answers: dict) -> list[dict]:
             (_("Bénéfices de notes et dispenses"),
              _("Aucun acquis") if acquis.get("acquis") == "aucun" else "—"),
         ],
-        "epreuves": [],
+        "epreuves": _epreuve_rows(answers.get("epreuves") or {}),
     }
     titles = {"identification": _("Identification"), "informations": _("Informations candidature"),
               "qualification": _("Qualification présentée"), "acquis": _("Acquis"),

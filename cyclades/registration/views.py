@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from cyclades.domain import candidature as rules
+from cyclades.domain import epreuves, languages
 from cyclades.domain.residence import academie_of
 from cyclades.htmx import follow, hx_redirect, render_page
 from cyclades.models import Academie, Candidature, Exam, ServiceContact, Specialty, Window, utcnow
@@ -80,6 +81,28 @@ def _editable(candidature) -> bool:
         operations.window_is_open(candidature)
 
 
+def epreuves_context(candidature) -> dict:
+    """What tab 5 offers this candidature: its académie's lists, whether an LVB is needed, the
+    EPS modes its answers open (handicap, professional experience)."""
+    exam = candidature.exam.code
+    academie = candidature.academie
+    qualification = candidature.draft.get("qualification") or {}
+    informations = candidature.draft.get("informations") or {}
+    code = (qualification.get("specialite") or "").partition(":")[0]
+    specialty = Specialty.get_or_none((Specialty.exam == candidature.exam)
+                                      & (Specialty.code == code))
+    e4, lvf = epreuves.language_lists(academie.e4_languages, academie.lvf_languages)
+    return {
+        "languages": epreuves.has_role(exam, "langues"),
+        "eps": epreuves.has_role(exam, "eps"),
+        "lvb_needed": bool(specialty) and languages.needs_lvb(specialty.sector, code, exam),
+        "e4": e4, "lvf": lvf if epreuves.has_role(exam, "lvf") else [],
+        "activities": academie.eps_activities, "adapted": academie.eps_adapted_activities,
+        "handicap": informations.get("handicap") == "oui",
+        "experience": informations.get("type_candidature") == "experience",
+    }
+
+
 def _form_for(candidature, slug, formdata=None):
     cls = FORMS[slug]
     kwargs = {}
@@ -91,6 +114,8 @@ def _form_for(candidature, slug, formdata=None):
                   .order_by(Specialty.name),
                   "locked_forme": (candidature.answers.get("qualification") or {})
                   .get("forme_passage") if candidature.version else None}
+    elif slug == "epreuves":
+        kwargs = {"context": epreuves_context(candidature)}
     if formdata is not None:
         return cls(formdata, **kwargs)
     saved = candidature.draft.get(slug)
@@ -126,6 +151,10 @@ def step(token, slug):
         return render_step(candidature, slug)
 
     form = _form_for(candidature, slug, formdata=request.form)
+    if request.form.get("action") == "actualiser":
+        # A choice changed (with htmx, on « change »): the lists that depend on it are drawn
+        # again from what is typed; nothing is checked or kept until « Suivant ».
+        return render_step(candidature, slug, form=form)
     going_back = request.form.get("action") == "precedent"
     if not form.validate():
         if going_back and slug != rules.SLUGS[0]:  # leaving backwards: nothing valid to keep

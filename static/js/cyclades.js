@@ -33,7 +33,15 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (!target || (target.id !== "main" && target.id !== "tabs")) return;
+    if (!target) return;
+    // A part of a form drawn again (lists that depend on a choice): htmx gives the focus back
+    // to the field that had it (same id); say what changed.
+    var updated = target.closest ? target.closest("[data-announce-update]") : null;
+    if (updated && target.id !== "main" && target.id !== "tabs") {
+      announce(updated.getAttribute("data-announce-update"));
+      return;
+    }
+    if (target.id !== "main" && target.id !== "tabs") return;
     focus(first(target, [".error-summary", "h2#step-title", "h1"]));
     var step = target.querySelector("[data-announce]");
     if (step && !target.querySelector(".error-summary")) announce(step.getAttribute("data-announce"));

@@ -6,12 +6,14 @@ accessibility checks start from a candidature prepared on the server (the same o
 views call), so that each state costs one page load.
 """
 import re
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
 
 from .harness import (
-    PASSWORD, active_element, assert_no_axe_violations, assert_sound_markup, log_in,
+    PASSWORD, active_element, assert_no_axe_violations, assert_sound_markup, javascript_enabled,
+    log_in,
     no_horizontal_scroll, root_conftest, submit, tab_to_next, tab_until, unique_email,
 )
 
@@ -41,10 +43,10 @@ def starts_with(text: str):
 
 # --- On the server: a candidature in the state a check needs ---------------------------------
 
-def prepare_candidature(live_app, account, through=(), register=False) -> str:
+def prepare_candidature(live_app, account, through=(), register=False, overrides=None) -> str:
     """Start a Baccalauréat professionnel candidature in Clermont-Ferrand for `account`, keep
-    the tabs `through` with TABS' answers (read by each tab's own form), optionally
-    « Enregistrer »; return its token."""
+    the tabs `through` with TABS' answers (read by each tab's own form; `overrides` replaces
+    some: {slug: {field: value}}), optionally « Enregistrer »; return its token."""
     from werkzeug.datastructures import MultiDict
 
     from cyclades.db import database
@@ -58,7 +60,8 @@ def prepare_candidature(live_app, account, through=(), register=False) -> str:
                       and w.kind == Window.INSCRIPTION)
         candidature, _ = operations.start_candidature(account, window, "63000")
         for slug in through:
-            form = _form_for(candidature, slug, formdata=MultiDict(TABS[slug]))
+            answers = {**TABS[slug], **(overrides or {}).get(slug, {})}
+            form = _form_for(candidature, slug, formdata=MultiDict(answers))
             form.validate()
             errors = {name: e for name, e in form.errors.items() if name != "csrf_token"}
             assert not errors, (slug, errors)
@@ -150,7 +153,29 @@ def fill_tab(page, slug):
     elif slug == "acquis":
         page.get_by_role("radio", name=starts_with("Aucun acquis")).check()
     elif slug == "epreuves":
+        # With JavaScript each of these choices redraws the lists that depend on it: wait for
+        # the redraw before the next choice, or it would land on an element about to go.
+        with redraw(page):
+            page.get_by_label("Langue vivante A (LVA)", exact=True).select_option(
+                TABS[slug]["lva"])
+        with redraw(page):
+            page.get_by_role("radio", name=starts_with("Apte")).check()
+        for activity in TABS[slug]["eps_activities"]:
+            page.get_by_role("checkbox", name=activity, exact=True).check()
         page.get_by_role("checkbox", name=starts_with("J'ai vérifié")).check()
+
+
+@contextmanager
+def redraw(page):
+    """Wait for the htmx request a change sends (nothing to wait for without JavaScript)."""
+    if not javascript_enabled(page):
+        yield
+        return
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and "/epreuves" in r.url) as response:
+        yield
+    response.value.finished()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
 
 
 def suivant(page):
