@@ -227,3 +227,31 @@ def test_any_accepted_set_of_acquis_satisfies_every_constraint(items):
                 assert dispensable[item.unit] == "oui" or item.had_unit
     else:
         assert all(isinstance(m, str) and m for m in found.values())
+
+
+# --- Bac Pro units (the grids) ------------------------------------------------------------------
+
+def test_every_bac_pro_grid_has_e1_to_e7_and_unique_units():
+    from cyclades.domain import epreuves
+    for sector, code in (("production", "MELEC"), ("services", "MCV"), ("services", "CUIS")):
+        units = epreuves.bac_pro_units(sector, code)
+        obligatory = [u for u in units if not u.get("optional")]
+        assert {u["epreuve"] for u in obligatory} == {f"E{n}" for n in range(1, 8)}
+        assert len({u["unit"] for u in units}) == len(units)
+        assert all(u["coefficient"] > 0 for u in obligatory)
+
+
+def test_single_language_tertiary_specialties_have_no_lvb_unit():
+    from cyclades.domain import epreuves
+    assert "U42" in {u["unit"] for u in epreuves.bac_pro_units("services", "MCV")}
+    assert "U42" not in {u["unit"] for u in epreuves.bac_pro_units("services", "CSR")}
+
+
+def test_the_grids_answer_the_dispense_table():
+    from cyclades.domain import epreuves
+    subjects = set(acquis.dispense_table()["subjects"])
+    for sector in ("production", "services"):
+        mapping = epreuves.unit_subjects(epreuves.bac_pro_units(sector, "X"))
+        assert set(mapping.values()) <= subjects
+        general = acquis.dispensed_units("bac_general", mapping)
+        assert {"U51", "U52", "U6", "U7"} <= set(general)

@@ -41,3 +41,27 @@ def has_role(exam_code: str, role: str) -> bool:
 def obligatory(exam_code: str) -> list[dict]:
     """[{code, title, kind, status}] with status "inscrit" for each obligatory épreuve."""
     return [{**epreuve, "status": "inscrit"} for epreuve in _table().get(exam_code, {}).get("epreuves", [])]
+
+
+@lru_cache(maxsize=1)
+def _grids() -> dict:
+    text = resources.files("cyclades.data").joinpath("grilles.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def bac_pro_units(sector: str, specialty_code: str) -> list[dict]:
+    """The units of a Bac Pro specialty: its sector's grid; a tertiary specialty with a single
+    language (cuisine, CSR: R26) has no LVB unit. Each unit: epreuve, unit, title, coefficient,
+    kind, subject (for dispenses), role, optional."""
+    from cyclades.domain.languages import SINGLE_LANGUAGE_TERTIARY
+
+    grid = _grids()["tertiaire" if sector == "services" else "industriel"]["units"]
+    units = [dict(u) for u in grid]
+    if sector == "services" and specialty_code in SINGLE_LANGUAGE_TERTIARY:
+        units = [u for u in units if u.get("subject") != "lv2"]
+    return units + [dict(u) for u in _grids()["facultatives"]["units"]]
+
+
+def unit_subjects(units: list[dict]) -> dict[str, str]:
+    """{unit: subject key} for the dispense table (acquis.dispensed_units)."""
+    return {u["unit"]: u["subject"] for u in units if u.get("subject")}
