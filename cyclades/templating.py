@@ -3,9 +3,9 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
 from cyclades import dates
-from cyclades.domain import candidature, eps, epreuves
+from cyclades.domain import acquis, candidature, eps, epreuves
 from cyclades.domain.identity import country_name
-from cyclades.registration.recap import specialty_label
+from cyclades.registration.recap import specialty_label, status_text
 
 
 def academie_label(academie) -> str:
@@ -26,9 +26,11 @@ def init_app(app):
         academie_label=academie_label,
         epreuves_of=epreuves.obligatory,
         eps_warning=eps.WARNING,
+        acquis_warning=acquis.WARNING,
         epreuve_kind=lambda kind: epreuves.KIND_LABELS.get(kind, kind),
         status_label=lambda status: candidature.STATUS_LABELS.get(status, status),
         specialty_label=specialty_label,
+        status_text=status_text,
         country_name=lambda code: country_name(code, get_locale()),
     )
     app.jinja_env.filters["short_date"] = dates.short_date

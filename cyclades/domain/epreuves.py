@@ -65,3 +65,24 @@ def bac_pro_units(sector: str, specialty_code: str) -> list[dict]:
 def unit_subjects(units: list[dict]) -> dict[str, str]:
     """{unit: subject key} for the dispense table (acquis.dispensed_units)."""
     return {u["unit"]: u["subject"] for u in units if u.get("subject")}
+
+
+def unit_label(unit: dict) -> str:
+    """"U51" → "E51", "U7" → "E7": the épreuve code a candidate reads; optional units keep theirs."""
+    code = unit["unit"]
+    return "E" + code[1:] if code.startswith("U") else code
+
+
+def statuses(units: list[dict], acquired: list[dict], labels: dict) -> list[dict]:
+    """Each unit with its status for this session: inscrit, or dispensé / bénéfice from the
+    acquis kept (R25). `labels`: {diploma code: label} for the dispense reason."""
+    by_unit = {item["unit"]: item for item in acquired}
+    result = []
+    for unit in units:
+        item = by_unit.get(unit["unit"])
+        status = {"status": "inscrit"}
+        if item:
+            status = {"status": item["kind"], "mark": item.get("mark"),
+                      "session": item.get("session"), "reason": labels.get(item.get("diploma"), "")}
+        result.append({**unit, "label": unit_label(unit), **status})
+    return result

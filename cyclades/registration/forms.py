@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from cyclades.domain import candidature as rules
+from cyclades.domain import acquis as acquis_rules
 from cyclades.domain import eps, languages
 from cyclades.domain.residence import academie_of
 
@@ -274,10 +275,132 @@ class QualificationForm(TabForm):
 # --- 4 Acquis, 5 Epreuves -----------------------------------------------------------------------
 
 class AcquisForm(TabForm):
-    acquis = radio(_l("Bénéfices de notes et dispenses"),
-                   [SelectChoice("aucun", _l("Aucun acquis : je ne demande ni bénéfice de note "
-                                             "ni dispense d'épreuve"))],
-                   _l("Choisissez une réponse."))
+    """Tab 4 (R25): one of the five possibilities, then the units it concerns. The per-unit
+    fields are added by acquis_form() for the candidature's specialty."""
+    acquis = RadioField(_l("Bénéfices de notes et dispenses"), validate_choice=False,
+                        validators=[chosen(_l("Choisissez une réponse."))])
+    diplome = SelectField(_l("Diplôme que vous possédez déjà"), validate_choice=False)
+    confirmation = BooleanField(_l("J'ai compris que toute note ou dispense que je ne conserve "
+                                   "pas ici est définitivement perdue."))
+
+    def __init__(self, *args, context=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.context = context or {}
+        kinds = acquis_rules.KINDS if self.context.get("units") else (acquis_rules.AUCUN,)
+        self.acquis.choices = [SelectChoice(k, _l(acquis_rules.KIND_LABELS[k])) for k in kinds]
+        self.diplome.choices = [SelectChoice("", _l("Choisissez le diplôme"))] + [
+            SelectChoice(code, label) for code, label in self.context.get("diplomas", {}).items()]
+
+    @property
+    def kind(self):
+        return self.acquis.data or ""
+
+    def unit_fields(self):
+        """(unit, keep, mark, session, had_unit) for each unit the chosen possibility concerns."""
+        units = self.context.get("units", [])
+        if self.kind == acquis_rules.DIPLOME:
+            allowed = self.dispensable()
+            units = [u for u in units if u["unit"] in allowed]
+        return [(u, self[f"garder_{u['unit']}"], self[f"note_{u['unit']}"],
+                 self[f"session_{u['unit']}"], self[f"unite_{u['unit']}"]) for u in units]
+
+    def dispensable(self) -> dict:
+        if self.kind != acquis_rules.DIPLOME or not self.diplome.data:
+            return {}
+        return acquis_rules.dispensed_units(self.diplome.data, self.context.get("subjects", {}))
+
+    def items(self) -> list:
+        items = []
+        for unit, keep, mark, session, had_unit in self.unit_fields():
+            if keep.data:
+                items.append(acquis_rules.Acquired(
+                    unit["unit"], self.kind, mark=_number(mark.data) if self.kind ==
+                    acquis_rules.BENEFICE else None,
+                    session=_year(session.data) if self.kind != acquis_rules.DIPLOME else None,
+                    had_unit=bool(had_unit.data)))
+        return items
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not valid or self.kind in ("", acquis_rules.AUCUN):
+            return valid
+        if self.kind not in acquis_rules.KINDS:
+            self.acquis.errors.append(gettext("Choisissez une réponse."))
+            return False
+        ok = True
+        if self.kind == acquis_rules.DIPLOME and not self.diplome.data:
+            self.diplome.errors.append(gettext("Choisissez le diplôme que vous possédez."))
+            return False
+        items = self.items()
+        if not items:
+            self.acquis.errors.append(gettext("Cochez au moins une épreuve concernée, ou "
+                                              "choisissez « Aucun acquis »."))
+            ok = False
+        found = acquis_rules.problems(items, session=self.context.get("session", 0),
+                                      units={u["unit"] for u in self.context.get("units", [])},
+                                      dispensable=self.dispensable())
+        by_unit = {item.unit: item for item in items}
+        for unit, message in found.items():
+            self[f"garder_{unit}"].errors.append(
+                gettext(message) % acquis_rules.message_values(by_unit[unit]))
+            ok = False
+        if not self.confirmation.data:
+            self.confirmation.errors.append(gettext("Cochez cette case pour confirmer que vous "
+                                                    "avez lu l'avertissement."))
+            ok = False
+        return ok
+
+    def answers(self) -> dict:
+        if self.kind in ("", acquis_rules.AUCUN):
+            return {"acquis": acquis_rules.AUCUN, "items": []}
+        return {"acquis": self.kind,
+                "diplome": self.diplome.data if self.kind == acquis_rules.DIPLOME else "",
+                "confirmation": True,
+                "items": [{"unit": i.unit, "kind": i.kind, "mark": i.mark, "session": i.session,
+                           "had_unit": i.had_unit,
+                           "diploma": self.diplome.data if i.kind == acquis_rules.DIPLOME else ""}
+                          for i in self.items()]}
+
+    @staticmethod
+    def data_from(answers: dict) -> dict:
+        """Saved answers back into field values, to show the tab again."""
+        data = {k: answers.get(k) for k in ("acquis", "diplome", "confirmation")}
+        for item in answers.get("items", []):
+            unit = item["unit"]
+            data[f"garder_{unit}"] = True
+            data[f"note_{unit}"] = "" if item.get("mark") is None else \
+                f"{item['mark']:g}".replace(".", ",")
+            data[f"session_{unit}"] = "" if item.get("session") is None else str(item["session"])
+            data[f"unite_{unit}"] = item.get("had_unit", False)
+        return data
+
+
+def _number(text):
+    try:
+        return float((text or "").strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _year(text):
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) == 4 else None
+
+
+def acquis_form(units: list[dict]):
+    """AcquisForm with, for each unit, « keep it », its mark, its session and the * confirmation."""
+    attrs = {}
+    for unit in units:
+        code, label = unit["unit"], unit["label"]
+        attrs[f"garder_{code}"] = BooleanField(_l("%(epreuve)s : cette épreuve est concernée",
+                                                  epreuve=label))
+        attrs[f"note_{code}"] = StringField(_l("Note obtenue, sur 20"),
+                                            render_kw={"inputmode": "decimal"})
+        attrs[f"session_{code}"] = StringField(_l("Session où elle a été obtenue (année)"),
+                                               render_kw={"inputmode": "numeric"})
+        attrs[f"unite_{code}"] = BooleanField(_l("Mon diplôme comportait cette épreuve (voir "
+                                                 "mon relevé de notes)"))
+    return type("AcquisUnitsForm", (AcquisForm,), attrs)
 
 
 class EpreuvesForm(TabForm):

@@ -3,7 +3,8 @@ documents that will print it."""
 from flask_babel import gettext as _
 
 from cyclades.dates import short_date
-from cyclades.domain import epreuves
+from cyclades.domain import acquis, epreuves
+from cyclades.domain.acquis import KIND_LABELS as ACQUIS_LABELS
 from cyclades.domain.identity import country_name
 from cyclades.models import Specialty
 from cyclades.registration.forms import PCS_LABELS, TYPE_LABELS
@@ -24,6 +25,41 @@ def specialty_label(exam, value: str) -> str:
     if option.isdigit() and int(option) < len(specialty.options):
         return f"{specialty.name} – option {specialty.options[int(option)]}"
     return specialty.name
+
+
+def unit_statuses(candidature, answers: dict) -> list[dict]:
+    """A Bac Pro's units with their status from the acquis kept; other exams' épreuves, all
+    « Inscrit » (their units come with their own grids)."""
+    qualification = answers.get("qualification") or {}
+    code = (qualification.get("specialite") or "").partition(":")[0]
+    specialty = Specialty.get_or_none((Specialty.exam == candidature.exam)
+                                      & (Specialty.code == code))
+    if candidature.exam.code != "BCP" or specialty is None:
+        return [{**e, "label": e["code"], "status": "inscrit"}
+                for e in epreuves.obligatory(candidature.exam.code)]
+    units = [u for u in epreuves.bac_pro_units(specialty.sector, specialty.code)
+             if not u.get("optional")]
+    labels = {code: d["label"] for code, d in acquis.dispense_table()["diplomes"].items()}
+    return epreuves.statuses(units, (answers.get("acquis") or {}).get("items", []), labels)
+
+
+def status_text(row: dict) -> str:
+    """« Inscrit », « Bénéfice 12,5/20 (session 2024) », « Dispensé (Baccalauréat général) »."""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    status = row.get("status")
+    if status == acquis.BENEFICE:
+        return _("Bénéfice %(mark)s/20 (session %(session)s)",
+                 mark=format_decimal(row["mark"], locale=get_locale()), session=row["session"])
+    if status == acquis.DIPLOME:
+        return _("Dispensé (%(diploma)s)", diploma=row.get("reason") or _("diplôme"))
+    if status == acquis.AJOURNEMENT:
+        return _("Dispensé (échec à une autre spécialité, session %(session)s)",
+                 session=row["session"])
+    if status == acquis.VAE:
+        return _("Dispensé (VAE, session %(session)s)", session=row["session"])
+    return _("Inscrit")
 
 
 def _epreuve_rows(chosen: dict) -> list:
@@ -54,7 +90,7 @@ def sections(candidature, answers: dict) -> list[dict]:
     ident = answers.get("identification") or {}
     info = answers.get("informations") or {}
     qualif = answers.get("qualification") or {}
-    acquis = answers.get("acquis") or {}
+    acquired = answers.get("acquis") or {}
     rows = {
         "identification": [
             (_("Civilité"), _("Madame") if account.civilite == "MME" else _("Monsieur")),
@@ -92,7 +128,7 @@ def sections(candidature, answers: dict) -> list[dict]:
         ],
         "acquis": [
             (_("Bénéfices de notes et dispenses"),
-             _("Aucun acquis") if acquis.get("acquis") == "aucun" else "—"),
+             _(ACQUIS_LABELS.get(acquired.get("acquis"), "—"))),
         ],
         "epreuves": _epreuve_rows(answers.get("epreuves") or {}),
     }
@@ -100,6 +136,6 @@ def sections(candidature, answers: dict) -> list[dict]:
               "qualification": _("Qualification présentée"), "acquis": _("Acquis"),
               "epreuves": _("Epreuves")}
     result = [{"slug": slug, "title": titles[slug], "rows": rows[slug]} for slug in titles]
-    result[-1]["epreuves"] = epreuves.obligatory(candidature.exam.code) if "epreuves" in answers \
-        or "qualification" in answers else []
+    result[-1]["epreuves"] = unit_statuses(candidature, answers) if "qualification" in answers \
+        else []
     return result

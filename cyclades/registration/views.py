@@ -4,13 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from cyclades.domain import candidature as rules
+from cyclades.domain import acquis as acquis_rules
 from cyclades.domain import epreuves, languages
 from cyclades.domain.residence import academie_of
 from cyclades.htmx import follow, hx_redirect, render_page
 from cyclades.models import Academie, Candidature, Exam, ServiceContact, Specialty, Window, utcnow
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
-from cyclades.registration.forms import FORMS, ResidenceForm, StartForm
+from cyclades.registration.forms import FORMS, ResidenceForm, StartForm, acquis_form
 from cyclades.templating import academie_label
 
 bp = Blueprint("registration", __name__)
@@ -93,6 +94,7 @@ def epreuves_context(candidature) -> dict:
                                       & (Specialty.code == code))
     e4, lvf = epreuves.language_lists(academie.e4_languages, academie.lvf_languages)
     return {
+        "units": recap.unit_statuses(candidature, candidature.draft),
         "languages": epreuves.has_role(exam, "langues"),
         "eps": epreuves.has_role(exam, "eps"),
         "lvb_needed": bool(specialty) and languages.needs_lvb(specialty.sector, code, exam),
@@ -101,6 +103,26 @@ def epreuves_context(candidature) -> dict:
         "handicap": informations.get("handicap") == "oui",
         "experience": informations.get("type_candidature") == "experience",
     }
+
+
+def _specialty(candidature):
+    code = ((candidature.draft.get("qualification") or {}).get("specialite") or "").partition(":")[0]
+    return Specialty.get_or_none((Specialty.exam == candidature.exam) & (Specialty.code == code))
+
+
+def acquis_context(candidature) -> dict:
+    """Tab 4 for a Bac Pro: the specialty's obligatory units and the diplomas of the dispense
+    table. Other exams keep the single « Aucun acquis » until their units are shipped."""
+    specialty = _specialty(candidature)
+    if candidature.exam.code != "BCP" or specialty is None:
+        return {"units": [], "session": candidature.session.year}
+    units = [{**u, "label": f"{epreuves.unit_label(u)} – {u['title']}"}
+             for u in epreuves.bac_pro_units(specialty.sector, specialty.code)
+             if not u.get("optional")]
+    table = acquis_rules.dispense_table()
+    return {"units": units, "session": candidature.session.year,
+            "subjects": epreuves.unit_subjects(units),
+            "diplomas": {code: d["label"] for code, d in table["diplomes"].items()}}
 
 
 def _form_for(candidature, slug, formdata=None):
@@ -116,9 +138,15 @@ def _form_for(candidature, slug, formdata=None):
                   .get("forme_passage") if candidature.version else None}
     elif slug == "epreuves":
         kwargs = {"context": epreuves_context(candidature)}
+    elif slug == "acquis":
+        context = acquis_context(candidature)
+        cls = acquis_form(context["units"])
+        kwargs = {"context": context}
     if formdata is not None:
         return cls(formdata, **kwargs)
     saved = candidature.draft.get(slug)
+    if saved is not None and slug == "acquis":
+        saved = cls.data_from(saved)
     if saved is None and slug == "identification":
         saved = {"code_postal": candidature.draft.get("_code_postal", "")}
     return cls(formdata=None, data=saved or {}, **kwargs)

@@ -3,6 +3,8 @@
    summary when there is one, else the new content's heading) and a changed step is announced. */
 (function () {
   "use strict";
+  // Buttons only needed without JavaScript (htmx redraws on change) hide themselves.
+  document.documentElement.classList.add("js");
   function focus(el) {
     if (!el) return false;
     if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");

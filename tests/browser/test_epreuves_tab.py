@@ -58,3 +58,43 @@ def test_tab_5_errors_with_htmx(page, live_app, make_live_account):
     expect(page.get_by_role("checkbox", name="DANSE", exact=True)).to_be_checked()
     expect(summary).to_be_focused()
     assert_no_axe_violations(page, "onglet 5 en erreur")
+
+
+def open_tab_4(page, live_app, make_live_account):
+    email = unique_email("acquis")
+    account = make_live_account(email=email)
+    token = prepare_candidature(live_app, account, through=FORM_SLUGS[:3])
+    log_in(page, email, PASSWORD)
+    page.goto(f"/inscription/{token}/acquis")
+    return token
+
+
+def test_every_acquis_possibility_is_accessible(page, live_app, make_live_account):
+    open_tab_4(page, live_app, make_live_account)
+    expect(page.locator(".no-js-only")).to_be_hidden()  # htmx redraws on change instead
+    for label, shows in (("Bénéfice de notes", "Note obtenue, sur 20"),
+                         ("Dispense d'épreuves obtenue par la validation", "Session où elle"),
+                         ("Dispense d'épreuves au titre d'un diplôme", "Diplôme que vous")):
+        with redraw(page, "/acquis"):
+            page.get_by_role("radio", name=label, exact=False).check()
+        expect(page.locator("#fieldset-acquis")).to_contain_text(shows)
+        expect(page.locator("#announce")).to_have_text("Les épreuves concernées sont affichées.")
+        check_page(page, f"onglet 4, {label}")
+    with redraw(page, "/acquis"):
+        page.get_by_label("Diplôme que vous possédez déjà", exact=True).select_option(
+            "bac_professionnel")
+    expect(page.locator("#fieldset-acquis")).to_contain_text("Mon diplôme comportait")
+    check_page(page, "onglet 4, dispense au titre du bac pro")
+
+
+def test_acquis_errors_with_htmx(page, live_app, make_live_account):
+    open_tab_4(page, live_app, make_live_account)
+    with redraw(page, "/acquis"):
+        page.get_by_role("radio", name="Bénéfice de notes", exact=False).check()
+    page.get_by_role("checkbox", name="E51 – Français : cette épreuve est concernée").check()
+    page.get_by_label("Note obtenue, sur 20").first.fill("8")
+    page.get_by_role("button", name="Suivant", exact=True).click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("au moins 10")
+    expect(summary).to_be_focused()
+    assert_no_axe_violations(page, "onglet 4 en erreur")

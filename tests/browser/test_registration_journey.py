@@ -166,13 +166,13 @@ def fill_tab(page, slug):
 
 
 @contextmanager
-def redraw(page):
+def redraw(page, path="/epreuves"):
     """Wait for the htmx request a change sends (nothing to wait for without JavaScript)."""
     if not javascript_enabled(page):
         yield
         return
     with page.expect_response(lambda r: r.request.method == "POST"
-                              and "/epreuves" in r.url) as response:
+                              and path in r.url) as response:
         yield
     response.value.finished()
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
