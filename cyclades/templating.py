@@ -5,6 +5,7 @@ from flask_wtf.csrf import generate_csrf
 from cyclades import dates
 from cyclades.domain import acquis, candidature, eps, epreuves
 from cyclades.domain.identity import country_name
+from cyclades.registration.recap import sections as recap_sections
 from cyclades.registration.recap import specialty_label, status_text
 
 
@@ -31,6 +32,7 @@ def init_app(app):
         status_label=lambda status: candidature.STATUS_LABELS.get(status, status),
         specialty_label=specialty_label,
         status_text=status_text,
+        recap_sections=recap_sections,
         country_name=lambda code: country_name(code, get_locale()),
     )
     app.jinja_env.filters["short_date"] = dates.short_date

@@ -97,3 +97,20 @@ def test_other_exams_keep_the_single_aucun_acquis(client, candidate, windows):
     fill(client, token, "qualification", {**TABS["qualification"], "specialite": "PAT"})
     page = client.get(f"/inscription/{token}/acquis").get_data(as_text=True)
     assert 'value="aucun"' in page and 'value="benefice"' not in page
+
+
+def test_a_bp_dispenses_the_professional_units_of_its_bac_pro(client, candidate, windows, db):
+    token = reach_tab_4(client, specialite="MELEC")
+    url = f"/inscription/{token}/acquis"
+    page = client.submit(url, {"acquis": "diplome", "action": "actualiser"},
+                         page=url).get_data(as_text=True)
+    assert "Brevet professionnel Électricien" in page
+    assert "Brevet professionnel Menuisier" not in page  # it concerns the TMA only
+    shown = client.submit(url, {"acquis": "diplome", "diplome": "bp:3", "action": "actualiser"},
+                          page=url).get_data(as_text=True)
+    assert 'name="garder_U31"' in shown and 'name="garder_U51"' not in shown
+    ok = post_acquis(client, token, {"acquis": "diplome", "diplome": "bp:3", "garder_U31": "y",
+                                     "confirmation": "y"})
+    assert ok.status_code == 303
+    assert "Dispensé (Brevet professionnel Électricien)" in text(
+        client.get(f"/inscription/{token}/epreuves"))

@@ -255,3 +255,11 @@ def test_the_grids_answer_the_dispense_table():
         assert set(mapping.values()) <= subjects
         general = acquis.dispensed_units("bac_general", mapping)
         assert {"U51", "U52", "U6", "U7"} <= set(general)
+
+
+def test_bp_dispenses_only_for_the_matching_bac_pro():
+    assert list(acquis.bp_diplomas("TMA").values()) == ["Brevet professionnel Menuisier"]
+    assert acquis.bp_diplomas("MCV") == {}
+    code = next(iter(acquis.bp_diplomas("TFCA")))
+    assert acquis.diploma_dispenses(code, {}, {"U2", "U31"}) == {"U2": "oui"}
+    assert acquis.diploma_dispenses("bp:99", {}, {"U2"}) == {}

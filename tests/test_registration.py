@@ -100,6 +100,8 @@ def test_candidate_registers_through_every_tab_without_javascript(client, candid
     message = mailbox.last("camille@example.fr")
     assert message["Subject"] == "Cyclades libre : votre inscription est enregistrée"
     assert candidature.numero_inscription in mailbox.body(message)
+    assert "- E51 – Français : Inscrit" in mailbox.body(message)
+    assert "- E4 – Langue vivante A (LVA) : anglais" in mailbox.body(message)
     assert CandidatureVersion.select().where(CandidatureVersion.candidature == candidature).count() == 1
 
 

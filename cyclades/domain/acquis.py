@@ -100,6 +100,25 @@ def dispensed_units(diploma: str, unit_subjects: dict[str, str]) -> dict[str, st
     return {unit: subjects[subject] for unit, subject in unit_subjects.items() if subject in subjects}
 
 
+def bp_diplomas(specialty_code: str) -> dict[str, str]:
+    """{"bp:<n>": label} of the brevets professionnels that dispense units of this Bac Pro."""
+    rows = dispense_table().get("bp_vers_bac_pro", [])
+    return {f"bp:{n}": f"Brevet professionnel {row['bp']}" for n, row in enumerate(rows)
+            if row["bac_pro"] == specialty_code}
+
+
+def diploma_dispenses(diploma: str, unit_subjects: dict[str, str], units: set[str]) -> dict:
+    """{unit: "oui" | "si_unite"} for any diploma: the general table, or a BP's professional
+    units (seed 003's list) for the Bac Pro it matches."""
+    if diploma.startswith("bp:"):
+        rows = dispense_table().get("bp_vers_bac_pro", [])
+        index = diploma[3:]
+        if not index.isdigit() or int(index) >= len(rows):
+            return {}
+        return {unit: "oui" for unit in rows[int(index)]["units"] if unit in units}
+    return dispensed_units(diploma, unit_subjects)
+
+
 def required_pieces(items: list[Acquired]) -> list[str]:
     """Each acquis asks for the diploma or relevé de notes that proves it (read by the pieces)."""
     kinds = {item.kind for item in items}

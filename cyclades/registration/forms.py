@@ -307,7 +307,9 @@ class AcquisForm(TabForm):
     def dispensable(self) -> dict:
         if self.kind != acquis_rules.DIPLOME or not self.diplome.data:
             return {}
-        return acquis_rules.dispensed_units(self.diplome.data, self.context.get("subjects", {}))
+        return acquis_rules.diploma_dispenses(
+            self.diplome.data, self.context.get("subjects", {}),
+            {u["unit"] for u in self.context.get("units", [])})
 
     def items(self) -> list:
         items = []

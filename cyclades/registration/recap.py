@@ -39,7 +39,8 @@ def unit_statuses(candidature, answers: dict) -> list[dict]:
                 for e in epreuves.obligatory(candidature.exam.code)]
     units = [u for u in epreuves.bac_pro_units(specialty.sector, specialty.code)
              if not u.get("optional")]
-    labels = {code: d["label"] for code, d in acquis.dispense_table()["diplomes"].items()}
+    labels = {**{code: d["label"] for code, d in acquis.dispense_table()["diplomes"].items()},
+              **acquis.bp_diplomas(specialty.code)}
     return epreuves.statuses(units, (answers.get("acquis") or {}).get("items", []), labels)
 
 

@@ -122,7 +122,8 @@ def acquis_context(candidature) -> dict:
     table = acquis_rules.dispense_table()
     return {"units": units, "session": candidature.session.year,
             "subjects": epreuves.unit_subjects(units),
-            "diplomas": {code: d["label"] for code, d in table["diplomes"].items()}}
+            "diplomas": {**{code: d["label"] for code, d in table["diplomes"].items()},
+                         **acquis_rules.bp_diplomas(specialty.code)}}
 
 
 def _form_for(candidature, slug, formdata=None):
