@@ -92,3 +92,22 @@ def test_changing_a_language_redraws_the_lists_without_saving(client, candidate,
     from cyclades.models import Candidature
     assert "epreuves" not in Candidature.get(Candidature.token == token).draft
     assert "Erreur" not in html[:200]  # not validated: no error summary for a redraw
+
+
+def test_progressive_form_chooses_the_epreuves_of_this_session(client, candidate, windows, db):
+    token = token_of(start(client))
+    fill(client, token, "identification", TABS["identification"])
+    fill(client, token, "informations", TABS["informations"])
+    fill(client, token, "qualification", {**TABS["qualification"], "forme_passage": "PROGRESSIVE"})
+    fill(client, token, "acquis", TABS["acquis"])
+    page = text(client.get(f"/inscription/{token}/epreuves"))
+    assert "Épreuves présentées à cette session (forme progressive)" in page
+    none = post_tab_5(client, token, {})
+    assert none.status_code == 422 and "choisissez au moins une épreuve à présenter" in text(none)
+    # Only français this session: no language nor EPS choice is asked.
+    ok = post_tab_5(client, token, {"presenter_U51": "y"})
+    assert ok.status_code == 303
+    tab5 = text(client.get(f"/inscription/{token}/epreuves"))
+    assert "E51 – Français Écrite Inscrit" in tab5
+    assert "E52 – Histoire-géographie et enseignement moral et civique Écrite Non présentée à " \
+        "cette session (forme progressive)" in tab5

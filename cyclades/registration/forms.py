@@ -457,16 +457,34 @@ class EpreuvesForm(TabForm):
         return eps.EpsChoice(self.eps_mode.data or "", tuple(self.eps_activities.data or ()),
                              self.eps_adapted.data or "", bool(self.eps_medical.data))
 
+    def presented(self) -> set | None:
+        """PROGRESSIVE (R23): the units presented this session; None in GLOBALE (all of them)."""
+        if not self.context.get("progressive"):
+            return None
+        return {u["unit"] for u in self.context.get("units", [])
+                if f"presenter_{u['unit']}" in self._fields and self[f"presenter_{u['unit']}"].data}
+
+    def _takes(self, role: str) -> bool:
+        presented = self.presented()
+        units = [u for u in self.context.get("units", []) if u.get("role") == role]
+        return presented is None or not units or any(u["unit"] in presented for u in units)
+
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         c = self.context
         found = {}
-        if c.get("languages"):
+        presented = self.presented()
+        if presented is not None and not presented:
+            self.verification.errors = list(self.verification.errors) + [gettext(
+                "En forme progressive, choisissez au moins une épreuve à présenter à cette "
+                "session.")]
+            valid = False
+        if c.get("languages") and self._takes("langues"):
             found.update(languages.problems(self.language_choice(),
                                             lvb_needed=c.get("lvb_needed", False),
                                             e4_languages=c.get("e4", []),
                                             lvf_languages=c.get("lvf", [])))
-        if c.get("eps"):
+        if c.get("eps") and self._takes("eps"):
             eps_found = eps.problems(self.eps_choice(), activities=c.get("activities", []),
                                      adapted_activities=c.get("adapted", []),
                                      handicap=c.get("handicap", False),
@@ -481,6 +499,9 @@ class EpreuvesForm(TabForm):
     def answers(self) -> dict:
         c = self.context
         answers = {"verification": bool(self.verification.data)}
+        presented = self.presented()
+        if presented is not None:
+            answers["presentees"] = sorted(presented)
         if c.get("languages"):
             answers.update(lva=self.lva.data, lvb=self.lvb.data if c.get("lvb_needed") else "",
                            lvf=self.lvf.data or "")
@@ -491,6 +512,15 @@ class EpreuvesForm(TabForm):
                            eps_adapted=choice.adapted_activity if choice.mode == eps.ADAPTEE else "",
                            eps_medical=choice.medical_grounds if choice.mode == eps.ADAPTEE else False)
         return answers
+
+
+def epreuves_form(units: list[dict]):
+    """EpreuvesForm with, in PROGRESSIVE form, « present it this session » for each unit that
+    is neither kept nor dispensed."""
+    attrs = {f"presenter_{u['unit']}": BooleanField(
+        _l("%(epreuve)s : je la présente à cette session", epreuve=f"{u['label']} – {u['title']}"))
+        for u in units if u.get("status") in ("inscrit", "reportee")}
+    return type("EpreuvesUnitsForm", (EpreuvesForm,), attrs)
 
 
 FORMS = {"identification": IdentificationForm, "informations": InformationsForm,

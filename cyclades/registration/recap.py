@@ -41,7 +41,13 @@ def unit_statuses(candidature, answers: dict) -> list[dict]:
              if not u.get("optional")]
     labels = {**{code: d["label"] for code, d in acquis.dispense_table()["diplomes"].items()},
               **acquis.bp_diplomas(specialty.code)}
-    return epreuves.statuses(units, (answers.get("acquis") or {}).get("items", []), labels)
+    rows = epreuves.statuses(units, (answers.get("acquis") or {}).get("items", []), labels)
+    presented = (answers.get("epreuves") or {}).get("presentees")
+    if qualification.get("forme_passage") == "PROGRESSIVE" and presented is not None:
+        for row in rows:
+            if row["status"] == "inscrit" and row["unit"] not in presented:
+                row["status"] = "reportee"
+    return rows
 
 
 def status_text(row: dict) -> str:
@@ -60,6 +66,8 @@ def status_text(row: dict) -> str:
                  session=row["session"])
     if status == acquis.VAE:
         return _("Dispensé (VAE, session %(session)s)", session=row["session"])
+    if status == "reportee":
+        return _("Non présentée à cette session (forme progressive)")
     return _("Inscrit")
 
 

@@ -11,7 +11,9 @@ from cyclades.htmx import follow, hx_redirect, render_page
 from cyclades.models import Academie, Candidature, Exam, ServiceContact, Specialty, Window, utcnow
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
-from cyclades.registration.forms import FORMS, ResidenceForm, StartForm, acquis_form
+from cyclades.registration.forms import (
+    FORMS, ResidenceForm, StartForm, acquis_form, epreuves_form,
+)
 from cyclades.templating import academie_label
 
 bp = Blueprint("registration", __name__)
@@ -95,6 +97,7 @@ def epreuves_context(candidature) -> dict:
     e4, lvf = epreuves.language_lists(academie.e4_languages, academie.lvf_languages)
     return {
         "units": recap.unit_statuses(candidature, candidature.draft),
+        "progressive": qualification.get("forme_passage") == rules.PROGRESSIVE,
         "languages": epreuves.has_role(exam, "langues"),
         "eps": epreuves.has_role(exam, "eps"),
         "lvb_needed": bool(specialty) and languages.needs_lvb(specialty.sector, code, exam),
@@ -138,7 +141,9 @@ def _form_for(candidature, slug, formdata=None):
                   "locked_forme": (candidature.answers.get("qualification") or {})
                   .get("forme_passage") if candidature.version else None}
     elif slug == "epreuves":
-        kwargs = {"context": epreuves_context(candidature)}
+        context = epreuves_context(candidature)
+        cls = epreuves_form(context["units"]) if context["progressive"] else cls
+        kwargs = {"context": context}
     elif slug == "acquis":
         context = acquis_context(candidature)
         cls = acquis_form(context["units"])
@@ -148,6 +153,8 @@ def _form_for(candidature, slug, formdata=None):
     saved = candidature.draft.get(slug)
     if saved is not None and slug == "acquis":
         saved = cls.data_from(saved)
+    if saved is not None and slug == "epreuves":
+        saved = {**saved, **{f"presenter_{unit}": True for unit in saved.get("presentees", [])}}
     if saved is None and slug == "identification":
         saved = {"code_postal": candidature.draft.get("_code_postal", "")}
     return cls(formdata=None, data=saved or {}, **kwargs)
