@@ -1,4 +1,5 @@
 """What every template can use: formatted dates, the account, the languages, security headers."""
+from babel.numbers import format_decimal
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
@@ -36,6 +37,7 @@ def init_app(app):
         country_name=lambda code: country_name(code, get_locale()),
     )
     app.jinja_env.filters["short_date"] = dates.short_date
+    app.jinja_env.filters["decimal"] = lambda n: format_decimal(n, locale=get_locale())
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -41,8 +41,8 @@ def test_a_benefice_is_kept_with_its_mark_and_session(client, candidate, windows
     fill(client, token, "acquis", {"acquis": "benefice", "garder_U51": "y", "note_U51": "12,5",
                                    "session_U51": "2024", "confirmation": "y"})
     tab5 = text(client.get(f"/inscription/{token}/epreuves"))
-    assert "E51 – Français Écrite Bénéfice 12,5/20 (session 2024)" in tab5
-    assert "E52 – Histoire-géographie et enseignement moral et civique Écrite Inscrit" in tab5
+    assert "E51 – Français Écrite 2,5 Bénéfice 12,5/20 (session 2024)" in tab5
+    assert "E52 – Histoire-géographie et enseignement moral et civique Écrite 2,5 Inscrit" in tab5
 
 
 def test_an_expired_or_too_low_mark_is_refused_with_the_reason(client, candidate, windows):
@@ -86,7 +86,7 @@ def test_a_diploma_proposes_only_the_units_it_dispenses(client, candidate, windo
                                      "confirmation": "y"})
     assert ok.status_code == 303
     tab5 = text(client.get(f"/inscription/{token}/epreuves"))
-    assert ("E7 – Éducation physique et sportive Pratique Dispensé (Baccalauréat "
+    assert ("E7 – Éducation physique et sportive Pratique 1 Dispensé (Baccalauréat "
             "professionnel (autre spécialité))") in tab5
 
 

@@ -28,6 +28,10 @@ def test_industrial_specialty_has_one_language_and_lvf_must_differ(client, candi
     assert "La langue facultative (LVF) doit être différente de la LVA." in text(refused)
     assert post_tab_5(client, token, {"lva": "anglais", "lvf": "portugais",
                                       "eps_mode": "INAPTE"}).status_code == 303
+    recap = text(client.get(f"/inscription/{token}/recapitulatif"))
+    assert "Épreuves facultatives" in recap
+    assert "LVF – Langue vivante facultative (épreuve orale) Orale — Inscrit (portugais)" in recap
+    assert "ECT-3 – Épreuve de contrôle Orale — Inscrit" in recap
 
 
 def test_tertiary_specialty_needs_two_different_languages(client, candidate, windows):
@@ -108,6 +112,6 @@ def test_progressive_form_chooses_the_epreuves_of_this_session(client, candidate
     ok = post_tab_5(client, token, {"presenter_U51": "y"})
     assert ok.status_code == 303
     tab5 = text(client.get(f"/inscription/{token}/epreuves"))
-    assert "E51 – Français Écrite Inscrit" in tab5
-    assert "E52 – Histoire-géographie et enseignement moral et civique Écrite Non présentée à " \
-        "cette session (forme progressive)" in tab5
+    assert "E51 – Français Écrite 2,5 Inscrit" in tab5
+    assert "E52 – Histoire-géographie et enseignement moral et civique Écrite 2,5 Non présentée " \
+        "à cette session (forme progressive)" in tab5

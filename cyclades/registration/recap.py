@@ -50,6 +50,20 @@ def unit_statuses(candidature, answers: dict) -> list[dict]:
     return rows
 
 
+def optional_rows(candidature, answers: dict) -> list[dict]:
+    """The optional épreuves (R28): the LVF as chosen in tab 5, and the épreuve de contrôle,
+    for which every Bac Pro candidate is registered."""
+    chosen = answers.get("epreuves") or {}
+    rows = []
+    for epreuve in epreuves.optional(candidature.exam.code):
+        row = {**epreuve, "label": epreuve["code"], "status": "inscrit"}
+        if epreuve.get("role") == "lvf":
+            row["status"] = "lvf" if chosen.get("lvf") else "non_choisie"
+            row["language"] = chosen.get("lvf", "")
+        rows.append(row)
+    return rows
+
+
 def status_text(row: dict) -> str:
     """« Inscrit », « Bénéfice 12,5/20 (session 2024) », « Dispensé (Baccalauréat général) »."""
     from babel.numbers import format_decimal
@@ -66,6 +80,10 @@ def status_text(row: dict) -> str:
                  session=row["session"])
     if status == acquis.VAE:
         return _("Dispensé (VAE, session %(session)s)", session=row["session"])
+    if status == "lvf":
+        return _("Inscrit (%(language)s)", language=row["language"])
+    if status == "non_choisie":
+        return _("Non choisie")
     if status == "reportee":
         return _("Non présentée à cette session (forme progressive)")
     return _("Inscrit")
@@ -146,5 +164,7 @@ def sections(candidature, answers: dict) -> list[dict]:
               "epreuves": _("Epreuves")}
     result = [{"slug": slug, "title": titles[slug], "rows": rows[slug]} for slug in titles]
     result[-1]["epreuves"] = unit_statuses(candidature, answers) if "qualification" in answers \
+        else []
+    result[-1]["facultatives"] = optional_rows(candidature, answers) if "epreuves" in answers \
         else []
     return result

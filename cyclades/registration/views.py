@@ -97,6 +97,7 @@ def epreuves_context(candidature) -> dict:
     e4, lvf = epreuves.language_lists(academie.e4_languages, academie.lvf_languages)
     return {
         "units": recap.unit_statuses(candidature, candidature.draft),
+        "optional": recap.optional_rows(candidature, candidature.draft),
         "progressive": qualification.get("forme_passage") == rules.PROGRESSIVE,
         "languages": epreuves.has_role(exam, "langues"),
         "eps": epreuves.has_role(exam, "eps"),
