@@ -11,9 +11,8 @@ from cyclades.htmx import follow, hx_redirect, render_page
 from cyclades.models import Academie, Candidature, Exam, ServiceContact, Specialty, Window, utcnow
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
-from cyclades.registration.forms import (
-    FORMS, ResidenceForm, StartForm, acquis_form, epreuves_form,
-)
+from cyclades.registration.exam_forms import FORMS, acquis_form, epreuves_form
+from cyclades.registration.forms import ResidenceForm, StartForm
 from cyclades.templating import academie_label
 
 bp = Blueprint("registration", __name__)
