@@ -13,7 +13,6 @@ from cyclades.registration.forms import (
 )
 
 
-
 class AcquisForm(TabForm):
     """Tab 4 (R25): one of the five possibilities, then the units it concerns. The per-unit
     fields are added by acquis_form() for the candidature's specialty."""
