@@ -98,3 +98,14 @@ def test_acquis_errors_with_htmx(page, live_app, make_live_account):
     expect(summary).to_contain_text("au moins 10")
     expect(summary).to_be_focused()
     assert_no_axe_violations(page, "onglet 4 en erreur")
+
+
+def test_progressive_tab_5_is_accessible(page, live_app, make_live_account):
+    open_tab_5(page, live_app, make_live_account,
+               qualification={"forme_passage": "PROGRESSIVE"})
+    expect(page.get_by_role("group", name="Épreuves présentées à cette session (forme "
+                                          "progressive)")).to_be_visible()
+    check_page(page, "onglet 5, forme progressive")
+    page.get_by_role("button", name="Suivant", exact=True).click()
+    expect(page.locator(".error-summary")).to_contain_text("choisissez au moins une épreuve")
+    assert_no_axe_violations(page, "onglet 5, forme progressive, en erreur")
