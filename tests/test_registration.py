@@ -368,3 +368,14 @@ def test_after_the_session_times_out_logging_in_again_finds_the_draft(client, ca
         assert back.headers["Location"] == f"/inscription/{token}/informations"
         draft = client.get(f"/inscription/{token}/identification").get_data(as_text=True)
         assert 'value="12 rue Blatin"' in draft
+
+
+def test_mes_inscriptions_offers_to_resume_only_while_the_window_is_open(client, candidate,
+                                                                        windows):
+    token = token_of(start(client))
+    assert "Reprendre la saisie" in text(client.get("/mes-inscriptions"))
+    with time_machine.travel(utcnow() + timedelta(days=21)):
+        client.login("camille@example.fr")
+        listing = client.get("/mes-inscriptions").get_data(as_text=True)
+        assert "Reprendre la saisie" not in listing
+        assert f"/mes-inscriptions/{token}" in listing  # its summary instead

@@ -107,6 +107,12 @@ def bp_diplomas(specialty_code: str) -> dict[str, str]:
             if row["bac_pro"] == specialty_code}
 
 
+def diploma_labels(specialty_code: str) -> dict[str, str]:
+    """{diploma code: label}: the general table, then the BPs that match this Bac Pro."""
+    return {**{code: d["label"] for code, d in dispense_table()["diplomes"].items()},
+            **bp_diplomas(specialty_code)}
+
+
 def diploma_dispenses(diploma: str, unit_subjects: dict[str, str], units: set[str]) -> dict:
     """{unit: "oui" | "si_unite"} for any diploma: the general table, or a BP's professional
     units (seed 003's list) for the Bac Pro it matches."""

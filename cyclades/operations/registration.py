@@ -26,6 +26,18 @@ def window_is_open(candidature, moment=None) -> bool:
     return window is not None and window.opens_at <= now < window.closes_at
 
 
+def open_windows(candidatures, moment=None) -> dict[int, bool]:
+    """{candidature id: its registration window is open}, in one query for them all."""
+    now = moment or utcnow()
+    if not candidatures:
+        return {}
+    keys = {(c.academie_id, c.exam_id, c.session_id) for c in candidatures}
+    open_keys = {(w.academie_id, w.exam_id, w.session_id) for w in Window.select().where(
+        (Window.kind == Window.INSCRIPTION) & (Window.opens_at <= now) & (Window.closes_at > now)
+        & Window.academie.in_({k[0] for k in keys}))}
+    return {c.id: (c.academie_id, c.exam_id, c.session_id) in open_keys for c in candidatures}
+
+
 def active_candidature(account, exam, session):
     return Candidature.get_or_none(
         (Candidature.account == account) & (Candidature.exam == exam)

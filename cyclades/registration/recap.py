@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from cyclades.dates import short_date
 from cyclades.domain import acquis, epreuves
+from cyclades.domain import candidature as rules
 from cyclades.domain.acquis import KIND_LABELS as ACQUIS_LABELS
 from cyclades.domain.identity import country_name
 from cyclades.models import Specialty
@@ -27,23 +28,27 @@ def specialty_label(exam, value: str) -> str:
     return specialty.name
 
 
+def specialty_of(candidature, answers: dict):
+    """The Specialty chosen in tab 3 of these answers ("MV:0" → MV), or None."""
+    value = (answers.get("qualification") or {}).get("specialite") or ""
+    return Specialty.get_or_none((Specialty.exam == candidature.exam)
+                                 & (Specialty.code == value.partition(":")[0]))
+
+
 def unit_statuses(candidature, answers: dict) -> list[dict]:
     """A Bac Pro's units with their status from the acquis kept; other exams' épreuves, all
     « Inscrit » (their units come with their own grids)."""
     qualification = answers.get("qualification") or {}
-    code = (qualification.get("specialite") or "").partition(":")[0]
-    specialty = Specialty.get_or_none((Specialty.exam == candidature.exam)
-                                      & (Specialty.code == code))
+    specialty = specialty_of(candidature, answers)
     if candidature.exam.code != "BCP" or specialty is None:
         return [{**e, "label": e["code"], "status": "inscrit"}
                 for e in epreuves.obligatory(candidature.exam.code)]
     units = [u for u in epreuves.bac_pro_units(specialty.sector, specialty.code)
              if not u.get("optional")]
-    labels = {**{code: d["label"] for code, d in acquis.dispense_table()["diplomes"].items()},
-              **acquis.bp_diplomas(specialty.code)}
-    rows = epreuves.statuses(units, (answers.get("acquis") or {}).get("items", []), labels)
+    rows = epreuves.statuses(units, (answers.get("acquis") or {}).get("items", []),
+                             acquis.diploma_labels(specialty.code))
     presented = (answers.get("epreuves") or {}).get("presentees")
-    if qualification.get("forme_passage") == "PROGRESSIVE" and presented is not None:
+    if qualification.get("forme_passage") == rules.PROGRESSIVE and presented is not None:
         for row in rows:
             if row["status"] == "inscrit" and row["unit"] not in presented:
                 row["status"] = "reportee"

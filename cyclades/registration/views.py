@@ -90,9 +90,7 @@ def epreuves_context(candidature) -> dict:
     academie = candidature.academie
     qualification = candidature.draft.get("qualification") or {}
     informations = candidature.draft.get("informations") or {}
-    code = (qualification.get("specialite") or "").partition(":")[0]
-    specialty = Specialty.get_or_none((Specialty.exam == candidature.exam)
-                                      & (Specialty.code == code))
+    specialty = recap.specialty_of(candidature, candidature.draft)
     e4, lvf = epreuves.language_lists(academie.e4_languages, academie.lvf_languages)
     return {
         "units": recap.unit_statuses(candidature, candidature.draft),
@@ -100,7 +98,8 @@ def epreuves_context(candidature) -> dict:
         "progressive": qualification.get("forme_passage") == rules.PROGRESSIVE,
         "languages": epreuves.has_role(exam, "langues"),
         "eps": epreuves.has_role(exam, "eps"),
-        "lvb_needed": bool(specialty) and languages.needs_lvb(specialty.sector, code, exam),
+        "lvb_needed": bool(specialty) and languages.needs_lvb(specialty.sector, specialty.code,
+                                                              exam),
         "e4": e4, "lvf": lvf if epreuves.has_role(exam, "lvf") else [],
         "activities": academie.eps_activities, "adapted": academie.eps_adapted_activities,
         "handicap": informations.get("handicap") == "oui",
@@ -108,25 +107,18 @@ def epreuves_context(candidature) -> dict:
     }
 
 
-def _specialty(candidature):
-    code = ((candidature.draft.get("qualification") or {}).get("specialite") or "").partition(":")[0]
-    return Specialty.get_or_none((Specialty.exam == candidature.exam) & (Specialty.code == code))
-
-
 def acquis_context(candidature) -> dict:
     """Tab 4 for a Bac Pro: the specialty's obligatory units and the diplomas of the dispense
     table. Other exams keep the single « Aucun acquis » until their units are shipped."""
-    specialty = _specialty(candidature)
+    specialty = recap.specialty_of(candidature, candidature.draft)
     if candidature.exam.code != "BCP" or specialty is None:
         return {"units": [], "session": candidature.session.year}
     units = [{**u, "label": f"{epreuves.unit_label(u)} – {u['title']}"}
              for u in epreuves.bac_pro_units(specialty.sector, specialty.code)
              if not u.get("optional")]
-    table = acquis_rules.dispense_table()
     return {"units": units, "session": candidature.session.year,
             "subjects": epreuves.unit_subjects(units),
-            "diplomas": {**{code: d["label"] for code, d in table["diplomes"].items()},
-                         **acquis_rules.bp_diplomas(specialty.code)}}
+            "diplomas": acquis_rules.diploma_labels(specialty.code)}
 
 
 def _form_for(candidature, slug, formdata=None):
@@ -241,7 +233,7 @@ def _contacts(candidature):
 def mine():
     candidatures = list(Candidature.of_account(current_user.id))
     return render_page("registration/list.html", candidatures=candidatures,
-                       open_now={c.id: operations.window_is_open(c) for c in candidatures})
+                       open_now=operations.open_windows(candidatures))
 
 
 @bp.route("/mes-inscriptions/<token>")
