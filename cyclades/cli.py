@@ -1,4 +1,4 @@
-"""`flask --app app demo-data` and `flask --app app purge-inactive`."""
+"""`flask --app app demo-data`, `load-reference` and `purge-inactive`."""
 import click
 from flask.cli import with_appcontext
 
@@ -16,6 +16,16 @@ def demo_data_command():
     click.echo(", ".join(f"{name} : {count}" for name, count in counts.items()))
 
 
+@click.command("load-reference")
+@with_appcontext
+def load_reference_command():
+    """Load the académies, exams, specialties, their units and the dispense table from
+    cyclades/data/*.toml (idempotent: run it again after editing them)."""
+    with database.connection_context(), database.atomic():
+        academies, exams = demo.load_reference()
+    click.echo(f"académies : {len(academies)}, examens : {len(exams)}")
+
+
 @click.command("purge-inactive")
 @with_appcontext
 def purge_inactive_command():
@@ -27,4 +37,5 @@ def purge_inactive_command():
 
 def init_app(app):
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(load_reference_command)
     app.cli.add_command(purge_inactive_command)

@@ -1,5 +1,9 @@
 """Reference and demo data from cyclades/data/*.toml, loaded idempotently (upsert by natural key).
 
+The reference data (académies and their lists, exams, specialties and their units, the dispense
+table) is what a real deployment loads too (`load-reference`); `demo-data` adds windows and an
+account.
+
 The seeds' historical windows are loaded as they were (closed). A current session is added whose
 windows are placed relative to today, so that the demo always has something open and something
 about to open, whatever the date.
@@ -10,8 +14,9 @@ from importlib import resources
 
 from cyclades.dates import from_local
 from cyclades.db import database
+from cyclades.domain import acquis, epreuves
 from cyclades.models import (
-    Academie, Account, Exam, ExamSession, ServiceContact, Specialty, Window, utcnow,
+    Academie, Account, Diploma, Exam, ExamSession, ServiceContact, Specialty, Unit, Window, utcnow,
 )
 from cyclades.security import hash_password
 
@@ -52,8 +57,36 @@ def load_reference():
         exam = _upsert(Exam, {"code": item.pop("code")}, {**item, "position": position})
         exams[exam.code] = exam
         for spec in specialties:
-            _upsert(Specialty, {"exam": exam, "code": spec.pop("code")}, spec)
+            _upsert(Specialty, {"exam": exam, "code": spec.pop("code")},
+                    {"options": [], "requires_r408": False, "single_language": False, **spec})
+    load_units(epreuves.shipped_grids())
+    load_diplomas(acquis.shipped_table())
     return academies, exams
+
+
+def load_units(grids: dict) -> int:
+    """Every specialty's units from the grids (grilles.toml), replacing those loaded before."""
+    count = 0
+    for specialty in Specialty.select(Specialty, Exam).join(Exam):
+        Unit.delete().where(Unit.specialty == specialty).execute()
+        units = epreuves.grid_units(grids, specialty.exam.code, specialty.code, specialty.sector,
+                                    specialty.single_language)
+        for position, unit in enumerate(units):
+            Unit.create(specialty=specialty, position=position, epreuve=unit["epreuve"],
+                        code=unit["unit"], title=unit["title"],
+                        coefficient=unit["coefficient"], kind=unit["kind"],
+                        subject=unit["subject"], role=unit["role"], optional=unit["optional"])
+        count += len(units)
+    return count
+
+
+def load_diplomas(table: dict) -> int:
+    """The dispense table (dispenses.toml); a diploma no longer in it is removed."""
+    diplomas = acquis.diplomas_from(table)
+    for position, (code, diploma) in enumerate(diplomas.items()):
+        _upsert(Diploma, {"code": code}, {**diploma, "position": position})
+    Diploma.delete().where(Diploma.code.not_in(list(diplomas))).execute()
+    return len(diplomas)
 
 
 def _window(academies, exams, academie, exam, year, kind, opens, closes):
@@ -111,5 +144,6 @@ def load(today=None) -> dict:
         current = load_current_windows(academies, exams, today)
         load_demo_account()
     return {"académies": len(academies), "examens": len(exams),
-            "spécialités": Specialty.select().count(),
+            "spécialités": Specialty.select().count(), "unités": Unit.select().count(),
+            "diplômes (dispenses)": Diploma.select().count(),
             "fenêtres historiques": historical, "fenêtres en cours": current}

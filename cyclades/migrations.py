@@ -29,10 +29,22 @@ def _v3_candidatures(db):
     db.create_tables([models.Candidature, models.CandidatureVersion])
 
 
+def _v4_regulations(db):
+    """The exam rules as data: each specialty's units and the dispense table (filled by
+    load-reference), and the single-language services specialties (R26)."""
+    from peewee import BooleanField
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    migrate(migrator.add_column("specialty", "single_language", BooleanField(default=False)))
+    db.create_tables([models.Unit, models.Diploma])
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
     (3, _v3_candidatures),
+    (4, _v4_regulations),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 

@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime, timezone
 
 from peewee import (
-    BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model,
-    TextField,
+    BooleanField, CharField, DateField, DateTimeField, FloatField, ForeignKeyField, IntegerField,
+    Model, TextField,
 )
 
 from cyclades.db import database
@@ -82,9 +82,55 @@ class Specialty(BaseModel):
     sector = CharField()  #: "production" (industriel) or "services" (tertiaire)
     options = JSONField(default=list)  #: option names, empty when none
     requires_r408 = BooleanField(default=False)  #: scaffolding attestation (R31)
+    single_language = BooleanField(default=False)  #: services Bac Pro without LVB (R26)
 
     class Meta:
         indexes = ((("exam", "code"), True),)
+
+    def unit_list(self) -> list[dict]:
+        """Its units, in order, as the rules of cyclades.domain read them."""
+        return [unit.as_dict() for unit in self.units.order_by(Unit.position)]
+
+
+class Unit(BaseModel):
+    """One unit of a specialty's règlement d'examen (R25, R26), copied from grilles.toml by
+    load-reference."""
+    specialty = ForeignKeyField(Specialty, backref="units", on_delete="CASCADE")
+    position = IntegerField()
+    epreuve = CharField()  #: "E3"
+    code = CharField()  #: "U31"
+    title = CharField()
+    coefficient = FloatField(null=True)  #: None: set by a règlement not given here
+    kind = CharField()  #: ecrite, orale, pratique, "ecrite et orale"
+    subject = CharField(default="")  #: key of the dispense table (Diploma.subjects)
+    role = CharField(default="")  #: "langues", "eps", "lvf": a choice made in tab 5
+    optional = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("specialty", "code"), True),)
+
+    def as_dict(self) -> dict:
+        return {"epreuve": self.epreuve, "unit": self.code, "title": self.title,
+                "coefficient": self.coefficient, "kind": self.kind, "subject": self.subject,
+                "role": self.role, "optional": self.optional}
+
+
+class Diploma(BaseModel):
+    """A diploma of the dispense table of seed 003 (R25), copied from dispenses.toml by
+    load-reference: the general subjects it dispenses, or for a brevet professionnel the units
+    of one Bac Pro specialty."""
+    code = CharField(unique=True)  #: "bac_general", "bp:electricien": kept in candidatures
+    label = CharField()
+    position = IntegerField(default=0)
+    subjects = JSONField(default=dict)  #: {subject key: "oui" | "si_unite"}
+    bac_pro = CharField(default="")  #: the Bac Pro specialty code a BP dispenses units of
+    units = JSONField(default=list)  #: those units
+
+    @classmethod
+    def table(cls) -> dict[str, dict]:
+        """{code: {label, subjects, bac_pro, units}}, as cyclades.domain.acquis reads it."""
+        return {d.code: {"label": d.label, "subjects": d.subjects, "bac_pro": d.bac_pro,
+                         "units": d.units} for d in cls.select().order_by(cls.position)}
 
 
 class ExamSession(BaseModel):
@@ -255,5 +301,5 @@ class SchemaVersion(BaseModel):
     applied_at = DateTimeField(default=utcnow)
 
 
-ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, ExamSession, Window, Account,
-              Candidature, CandidatureVersion, AuditLog, SchemaVersion]
+ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, Unit, Diploma, ExamSession, Window,
+              Account, Candidature, CandidatureVersion, AuditLog, SchemaVersion]

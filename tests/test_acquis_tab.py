@@ -90,13 +90,36 @@ def test_a_diploma_proposes_only_the_units_it_dispenses(client, candidate, windo
             "professionnel (autre spécialité))") in tab5
 
 
-def test_other_exams_keep_the_single_aucun_acquis(client, candidate, windows):
+def test_a_failed_specialty_dispenses_only_the_common_units(client, candidate, windows):
+    token = reach_tab_4(client, specialite="MELEC")
+    url = f"/inscription/{token}/acquis"
+    shown = client.submit(url, {"acquis": "ajournement", "action": "actualiser"},
+                          page=url).get_data(as_text=True)
+    assert 'name="garder_U51"' in shown and 'name="garder_U31"' not in shown
+    ok = post_acquis(client, token, {"acquis": "ajournement", "garder_U51": "y",
+                                     "session_U51": "2024", "confirmation": "y"})
+    assert ok.status_code == 303
+    assert "E51 – Français Écrite 2,5 Dispensé (échec à une autre spécialité, session 2024)" in \
+        text(client.get(f"/inscription/{token}/epreuves"))
+
+
+def test_a_cap_keeps_a_mark_of_its_own_units(client, candidate, windows):
     token = token_of(start(client, exam="CAP"))
     fill(client, token, "identification", TABS["identification"])
     fill(client, token, "informations", TABS["informations"])
     fill(client, token, "qualification", {**TABS["qualification"], "specialite": "PAT"})
     page = client.get(f"/inscription/{token}/acquis").get_data(as_text=True)
-    assert 'value="aucun"' in page and 'value="benefice"' not in page
+    assert 'value="benefice"' in page and 'value="vae"' in page
+    assert 'value="diplome"' not in page and 'value="ajournement"' not in page  # Bac Pro only
+    refused = post_acquis(client, token, {"acquis": "diplome", "confirmation": "y"})
+    assert refused.status_code == 422
+    ok = post_acquis(client, token, {"acquis": "benefice", "garder_UG1": "y", "note_UG1": "13",
+                                     "session_UG1": "2024", "confirmation": "y"})
+    assert ok.status_code == 303
+    tab5 = text(client.get(f"/inscription/{token}/epreuves"))
+    assert ("EG1 – Français, histoire-géographie et enseignement moral et civique Écrite et "
+            "orale 3 Bénéfice 13/20 (session 2024)") in tab5
+    assert "EP1 – Épreuve professionnelle 1 Pratique — Inscrit" in tab5
 
 
 def test_a_bp_dispenses_the_professional_units_of_its_bac_pro(client, candidate, windows, db):
@@ -106,10 +129,10 @@ def test_a_bp_dispenses_the_professional_units_of_its_bac_pro(client, candidate,
                          page=url).get_data(as_text=True)
     assert "Brevet professionnel Électricien" in page
     assert "Brevet professionnel Menuisier" not in page  # it concerns the TMA only
-    shown = client.submit(url, {"acquis": "diplome", "diplome": "bp:3", "action": "actualiser"},
+    shown = client.submit(url, {"acquis": "diplome", "diplome": "bp:electricien", "action": "actualiser"},
                           page=url).get_data(as_text=True)
     assert 'name="garder_U31"' in shown and 'name="garder_U51"' not in shown
-    ok = post_acquis(client, token, {"acquis": "diplome", "diplome": "bp:3", "garder_U31": "y",
+    ok = post_acquis(client, token, {"acquis": "diplome", "diplome": "bp:electricien", "garder_U31": "y",
                                      "confirmation": "y"})
     assert ok.status_code == 303
     assert "Dispensé (Brevet professionnel Électricien)" in text(

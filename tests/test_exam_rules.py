@@ -4,13 +4,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cyclades.domain import acquis, eps, languages
+from cyclades.domain import acquis, epreuves, eps, languages
 from cyclades.domain.languages import LanguageChoice
 
 E4 = ["allemand", "anglais", "espagnol", "italien"]  # Clermont-Ferrand (seed 003)
 LVF = ["allemand", "anglais", "espagnol", "portugais", "italien", "LSF langue des signes"]
 ACTIVITIES = ["DANSE", "TENNIS DE TABLE", "DEMI FOND"]
 ADAPTED = ["800 mètres marche", "natation 250 mètres"]
+SINGLE_LANGUAGE = {"CUIS", "CSR"}  # examens.toml: single_language (test_single_language_…)
+GRIDS = epreuves.shipped_grids()
+DIPLOMAS = acquis.diplomas_from(acquis.shipped_table())
 
 
 # --- Languages (R26, R28) -----------------------------------------------------------------------
@@ -35,16 +38,26 @@ ADAPTED = ["800 mètres marche", "natation 250 mètres"]
 ])
 def test_language_rules(sector, specialty, lva, lvb, lvf, expected):
     found = languages.problems(LanguageChoice(lva, lvb, lvf),
-                               lvb_needed=languages.needs_lvb(sector, specialty),
+                               lvb_needed=languages.needs_lvb(sector, specialty in SINGLE_LANGUAGE),
                                e4_languages=E4, lvf_languages=LVF)
     assert set(found) == expected
 
 
 def test_only_bac_pro_tertiary_specialties_have_an_lvb():
-    assert languages.needs_lvb("services", "MCV")
-    assert not languages.needs_lvb("services", "CUIS")
-    assert not languages.needs_lvb("production", "MELEC")
-    assert not languages.needs_lvb("services", "AEPE", exam_code="CAP")
+    assert languages.needs_lvb("services")
+    assert not languages.needs_lvb("services", single_language=True)
+    assert not languages.needs_lvb("production")
+    assert not languages.needs_lvb("services", exam_code="CAP")
+
+
+def test_cuisine_and_csr_are_the_single_language_bac_pro():
+    import tomllib
+    from importlib import resources
+    exams = tomllib.loads(resources.files("cyclades.data").joinpath("examens.toml")
+                          .read_text("utf-8"))["examen"]
+    single = {(exam["code"], s["code"]) for exam in exams for s in exam["specialite"]
+              if s.get("single_language")}
+    assert single == {("BCP", "CUIS"), ("BCP", "CSR")}
 
 
 def test_a_chosen_language_disappears_from_the_other_lists():
@@ -65,11 +78,11 @@ specialty = st.sampled_from([("production", "MELEC"), ("services", "MCV"), ("ser
 def test_any_accepted_language_choice_satisfies_every_constraint(spec, lva, lvb, lvf):
     sector, code = spec
     choice = LanguageChoice(lva, lvb, lvf)
-    found = languages.problems(choice, lvb_needed=languages.needs_lvb(sector, code),
-                               e4_languages=E4, lvf_languages=LVF)
+    lvb_needed = languages.needs_lvb(sector, code in SINGLE_LANGUAGE)
+    found = languages.problems(choice, lvb_needed=lvb_needed, e4_languages=E4, lvf_languages=LVF)
     if not found:
         assert lva in E4
-        if languages.needs_lvb(sector, code):
+        if lvb_needed:
             assert lvb in E4 and lvb != lva
             assert not lvf or (lvf in LVF and lvf not in {lva, lvb})
         else:
@@ -170,9 +183,9 @@ def test_expired_acquis_says_until_when_it_was_valid():
 
 
 def test_diploma_dispenses_follow_the_table():
-    general = acquis.dispensed_units("bac_general", SUBJECTS)
+    general = acquis.dispensed_units(DIPLOMAS["bac_general"], SUBJECTS)
     assert general["U51"] == "oui" and general["U7"] == "oui" and "U34" not in general
-    pro = acquis.dispensed_units("bac_professionnel", SUBJECTS)
+    pro = acquis.dispensed_units(DIPLOMAS["bac_professionnel"], SUBJECTS)
     assert pro["U34"] == "si_unite" and pro["U13"] == "si_unite"
     ok = [acquis.Acquired("U51", acquis.DIPLOME), acquis.Acquired("U34", acquis.DIPLOME,
                                                                    had_unit=True)]
@@ -183,6 +196,15 @@ def test_diploma_dispenses_follow_the_table():
     not_dispensed = [acquis.Acquired("U31", acquis.DIPLOME)]
     assert "ne dispense pas" in acquis.problems(not_dispensed, session=2027, units=UNITS,
                                                 dispensable=general)["U31"]
+
+
+def test_after_failing_another_specialty_only_common_units_are_dispensed():
+    common = acquis.common_units(SUBJECTS)
+    assert "U51" in common and "U31" not in common
+    items = [acquis.Acquired("U51", acquis.AJOURNEMENT, session=2024),
+             acquis.Acquired("U31", acquis.AJOURNEMENT, session=2024)]
+    found = acquis.problems(items, session=2027, units=UNITS, common=common)
+    assert list(found) == ["U31"] and "communes aux deux spécialités" in found["U31"]
 
 
 def test_the_same_unit_cannot_be_declared_twice():
@@ -199,8 +221,7 @@ def test_each_acquis_asks_for_its_proof():
 
 
 def test_bp_dispenses_of_bac_pro_units_are_shipped():
-    rows = acquis.dispense_table()["bp_vers_bac_pro"]
-    assert {r["bac_pro"] for r in rows} == {"TFCA", "TMA", "TCB", "MELEC"}
+    assert {d["bac_pro"] for d in DIPLOMAS.values()} == {"", "TFCA", "TMA", "TCB", "MELEC"}
 
 
 @settings(max_examples=400)
@@ -212,7 +233,7 @@ def test_bp_dispenses_of_bac_pro_units_are_shipped():
     session=st.one_of(st.none(), st.integers(min_value=2015, max_value=2030)),
     had_unit=st.booleans()), max_size=5))
 def test_any_accepted_set_of_acquis_satisfies_every_constraint(items):
-    dispensable = acquis.dispensed_units("bac_professionnel", SUBJECTS)
+    dispensable = acquis.dispensed_units(DIPLOMAS["bac_professionnel"], SUBJECTS)
     found = acquis.problems(items, session=2027, units=UNITS, dispensable=dispensable)
     if not found:
         assert len({i.unit for i in items}) == len(items)
@@ -229,37 +250,70 @@ def test_any_accepted_set_of_acquis_satisfies_every_constraint(items):
         assert all(isinstance(m, str) and m for m in found.values())
 
 
-# --- Bac Pro units (the grids) ------------------------------------------------------------------
+# --- The units (the grids) ----------------------------------------------------------------------
+
+def bac_pro(code, sector, single_language=False):
+    return epreuves.grid_units(GRIDS, "BCP", code, sector, single_language)
+
 
 def test_every_bac_pro_grid_has_e1_to_e7_and_unique_units():
-    from cyclades.domain import epreuves
-    for sector, code in (("production", "MELEC"), ("services", "MCV"), ("services", "CUIS")):
-        units = epreuves.bac_pro_units(sector, code)
-        obligatory = [u for u in units if not u.get("optional")]
+    for units in (bac_pro("MELEC", "production"), bac_pro("MCV", "services"),
+                  bac_pro("CUIS", "services", True)):
+        obligatory = [u for u in units if not u["optional"]]
         assert {u["epreuve"] for u in obligatory} == {f"E{n}" for n in range(1, 8)}
         assert len({u["unit"] for u in units}) == len(units)
         assert all(u["coefficient"] > 0 for u in obligatory)
 
 
 def test_single_language_tertiary_specialties_have_no_lvb_unit():
-    from cyclades.domain import epreuves
-    assert "U42" in {u["unit"] for u in epreuves.bac_pro_units("services", "MCV")}
-    assert "U42" not in {u["unit"] for u in epreuves.bac_pro_units("services", "CSR")}
+    assert "U42" in {u["unit"] for u in bac_pro("MCV", "services")}
+    assert "U42" not in {u["unit"] for u in bac_pro("CSR", "services", True)}
+
+
+@pytest.mark.parametrize("exam, general", [
+    ("CAP", {"UG1": 3, "UG2": 2, "UG3": 1, "UG4": 1, "UG5": 1}),
+    ("BP", {"U40": 3, "U50": 1}),
+    ("CS", {}),
+    ("MC", {}),
+])
+def test_other_exams_have_their_units(exam, general):
+    units = epreuves.grid_units(GRIDS, exam, "X", "production")
+    assert units and len({u["unit"] for u in units}) == len(units)
+    assert {u["unit"]: u["coefficient"] for u in units if u["coefficient"]} == general
+    assert all(u["title"] and u["kind"] in epreuves.KIND_LABELS for u in units)
+
+
+def test_a_specialty_gets_its_own_titles_and_coefficients():
+    grids = {**GRIDS, "specialites": {"BCP": {"MELEC": {"U2": {"title": "Préparation d'une "
+                                                              "opération", "coefficient": 5}}}}}
+    own = {u["unit"]: u for u in epreuves.grid_units(grids, "BCP", "MELEC", "production")}
+    assert own["U2"]["title"] == "Préparation d'une opération" and own["U2"]["coefficient"] == 5
+    other = {u["unit"]: u for u in epreuves.grid_units(grids, "BCP", "TCI", "production")}
+    assert other["U2"]["coefficient"] == 3
 
 
 def test_the_grids_answer_the_dispense_table():
-    from cyclades.domain import epreuves
-    subjects = set(acquis.dispense_table()["subjects"])
-    for sector in ("production", "services"):
-        mapping = epreuves.unit_subjects(epreuves.bac_pro_units(sector, "X"))
+    subjects = set(acquis.shipped_table()["subjects"])
+    for exam, sector in (("BCP", "production"), ("BCP", "services"), ("CAP", ""), ("BP", "")):
+        mapping = epreuves.unit_subjects(epreuves.grid_units(GRIDS, exam, "X", sector))
         assert set(mapping.values()) <= subjects
-        general = acquis.dispensed_units("bac_general", mapping)
-        assert {"U51", "U52", "U6", "U7"} <= set(general)
+    general = acquis.dispensed_units(DIPLOMAS["bac_general"], epreuves.unit_subjects(
+        bac_pro("X", "services")))
+    assert {"U51", "U52", "U6", "U7"} <= set(general)
 
 
 def test_bp_dispenses_only_for_the_matching_bac_pro():
-    assert list(acquis.bp_diplomas("TMA").values()) == ["Brevet professionnel Menuisier"]
-    assert acquis.bp_diplomas("MCV") == {}
-    code = next(iter(acquis.bp_diplomas("TFCA")))
-    assert acquis.diploma_dispenses(code, {}, {"U2", "U31"}) == {"U2": "oui"}
-    assert acquis.diploma_dispenses("bp:99", {}, {"U2"}) == {}
+    tma = acquis.diploma_labels(DIPLOMAS, "TMA")
+    assert "Brevet professionnel Menuisier" in tma.values()
+    assert not any(label.startswith("Brevet professionnel")
+                   for label in acquis.diploma_labels(DIPLOMAS, "MCV").values())
+    assert acquis.diploma_dispenses(DIPLOMAS, "bp:froid", {}, {"U2", "U31"}, "TFCA") == \
+        {"U2": "oui"}
+    assert acquis.diploma_dispenses(DIPLOMAS, "bp:froid", {}, {"U2", "U31"}, "MELEC") == {}
+    assert acquis.diploma_dispenses(DIPLOMAS, "bp:inconnu", {}, {"U2"}, "TFCA") == {}
+
+
+def test_only_the_bac_pro_offers_the_dispense_table_and_ajournement():
+    assert acquis.kinds_for("BCP", True) == acquis.KINDS
+    assert acquis.kinds_for("CAP", True) == (acquis.AUCUN, acquis.BENEFICE, acquis.VAE)
+    assert acquis.kinds_for("BCP", False) == (acquis.AUCUN,)

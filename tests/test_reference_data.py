@@ -49,3 +49,39 @@ def test_help_page_shows_every_academie_contact(app, client, db):
     page = text(client.get("/aide"))
     assert "ce.bacpro@ac-clermont.fr" in page and "03 28 37 15 25" in page
     assert "courriers indésirables (spams)" in page
+
+
+def test_load_reference_gives_every_specialty_its_units_and_the_dispense_table(app, db):
+    from cyclades.models import Diploma, Unit
+
+    output = app.test_cli_runner().invoke(args=["load-reference"]).output
+    assert "académies : 34" in output
+    assert Window.select().count() == 0  # reference only: no demo windows
+    for specialty in Specialty.select():
+        assert specialty.unit_list(), specialty.code
+    mcv = Specialty.select().join(Exam).where((Exam.code == "BCP") & (Specialty.code == "MCV")).get()
+    csr = Specialty.select().join(Exam).where((Exam.code == "BCP") & (Specialty.code == "CSR")).get()
+    assert "U42" in {u["unit"] for u in mcv.unit_list()}
+    assert csr.single_language and "U42" not in {u["unit"] for u in csr.unit_list()}
+    general = Diploma.get(Diploma.code == "bac_general")
+    assert general.subjects["francais"] == "oui"
+    assert Diploma.get(Diploma.code == "bp:electricien").bac_pro == "MELEC"
+    assert Unit.select().where(Unit.coefficient.is_null()).count() > 0  # règlement not given
+
+
+def test_editing_the_tables_and_loading_again_updates_the_rows(app, db):
+    from cyclades import demo
+    from cyclades.domain import acquis, epreuves
+    from cyclades.models import Diploma
+
+    app.test_cli_runner().invoke(args=["load-reference"])
+    grids = epreuves.shipped_grids()
+    grids["specialites"] = {"BCP": {"MELEC": {"U2": {"coefficient": 5}}}}
+    demo.load_units(grids)
+    melec = Specialty.get(Specialty.code == "MELEC")
+    assert {u["unit"]: u["coefficient"] for u in melec.unit_list()}["U2"] == 5
+    table = acquis.shipped_table()
+    table["bp_vers_bac_pro"] = table["bp_vers_bac_pro"][:1]
+    demo.load_diplomas(table)
+    assert not Diploma.select().where(Diploma.code == "bp:electricien").exists()
+    assert Diploma.get(Diploma.code == "bp:froid").units == ["U2"]

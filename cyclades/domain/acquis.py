@@ -8,7 +8,6 @@ good. Each acquis asks for a diploma or a relevé de notes among the pieces.
 """
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 
 from cyclades.domain import N_
@@ -29,10 +28,32 @@ KIND_LABELS = {
 WARNING = N_("ATTENTION : toute note ou dispense non conservée est définitivement perdue.")
 
 
-@lru_cache(maxsize=1)
-def dispense_table() -> dict:
-    text = resources.files("cyclades.data").joinpath("dispenses.toml").read_text("utf-8")
-    return tomllib.loads(text)
+def kinds_for(exam_code: str, has_units: bool) -> tuple:
+    """The possibilities tab 4 offers. The dispense table and the dispenses after failing another
+    specialty are the Bac Pro's (seed 003); a bénéfice and a VAE dispense exist for every exam;
+    without units (none loaded) only « Aucun acquis »."""
+    if not has_units:
+        return (AUCUN,)
+    return KINDS if exam_code == "BCP" else (AUCUN, BENEFICE, VAE)
+
+
+def shipped_table() -> dict:
+    """dispenses.toml as shipped: what load-reference copies into the database."""
+    return tomllib.loads(resources.files("cyclades.data").joinpath("dispenses.toml")
+                        .read_text("utf-8"))
+
+
+def diplomas_from(table: dict) -> dict[str, dict]:
+    """The dispense table as {diploma code: {label, subjects, bac_pro, units}}: a general diploma
+    dispenses subjects ({subject key: "oui" | "si_unite"}); a brevet professionnel dispenses
+    the listed professional units of one Bac Pro specialty (`bac_pro`)."""
+    diplomas = {code: {"label": row["label"], "subjects": dict(row.get("subjects", {})),
+                       "bac_pro": "", "units": []}
+                for code, row in table.get("diplomes", {}).items()}
+    for row in table.get("bp_vers_bac_pro", []):
+        diplomas[row["code"]] = {"label": f"Brevet professionnel {row['bp']}", "subjects": {},
+                                 "bac_pro": row["bac_pro"], "units": list(row["units"])}
+    return diplomas
 
 
 @dataclass(frozen=True)
@@ -51,11 +72,13 @@ def valid_until(session: int) -> int:
 
 
 def problems(items: list[Acquired], *, session: int, units: set[str],
-             dispensable: dict[str, str] | None = None) -> dict[str, str]:
+             dispensable: dict[str, str] | None = None,
+             common: set[str] | None = None) -> dict[str, str]:
     """{unit: message} for each acquis that cannot be kept for `session`.
 
     `units`: the units of the candidate's specialty. `dispensable`: for DIPLOME, {unit: "oui" or
-    "si_unite"} from dispensed_units()."""
+    "si_unite"} from dispensed_units(). `common`: for AJOURNEMENT, the units every Bac Pro
+    specialty shares (common_units()); None accepts any unit."""
     found = {}
     seen = set()
     for item in items:
@@ -71,6 +94,10 @@ def problems(items: list[Acquired], *, session: int, units: set[str],
                 found[item.unit] = N_("Un bénéfice ne concerne qu'une note d'au moins 10 et "
                                       "d'au plus 20 sur 20.")
                 continue
+        if item.kind == AJOURNEMENT and common is not None and item.unit not in common:
+            found[item.unit] = N_("Après un échec à une autre spécialité, seules les épreuves "
+                                  "communes aux deux spécialités peuvent être dispensées.")
+            continue
         if item.kind in (BENEFICE, AJOURNEMENT, VAE):
             if item.session is None or item.session >= session:
                 found[item.unit] = N_("Indiquez la session, antérieure à celle-ci, où vous "
@@ -94,34 +121,37 @@ def message_values(item: Acquired) -> dict:
     return {"obtained": item.session, "last": valid_until(item.session) if item.session else ""}
 
 
-def dispensed_units(diploma: str, unit_subjects: dict[str, str]) -> dict[str, str]:
-    """{unit: "oui" | "si_unite"} a diploma dispenses, given {unit: subject key} of the specialty."""
-    subjects = dispense_table()["diplomes"].get(diploma, {}).get("subjects", {})
+def common_units(unit_subjects: dict[str, str]) -> set[str]:
+    """The units a failed Bac Pro specialty matches in another (R25): the general ones (those
+    answering to a subject of the dispense table), the same in every specialty. Professional
+    units would need correspondence tables between two specialties, which the notices do not
+    give."""
+    return set(unit_subjects)
+
+
+def dispensed_units(diploma: dict, unit_subjects: dict[str, str]) -> dict[str, str]:
+    """{unit: "oui" | "si_unite"} a general diploma dispenses, given {unit: subject key} of the
+    specialty."""
+    subjects = diploma.get("subjects", {})
     return {unit: subjects[subject] for unit, subject in unit_subjects.items() if subject in subjects}
 
 
-def bp_diplomas(specialty_code: str) -> dict[str, str]:
-    """{"bp:<n>": label} of the brevets professionnels that dispense units of this Bac Pro."""
-    rows = dispense_table().get("bp_vers_bac_pro", [])
-    return {f"bp:{n}": f"Brevet professionnel {row['bp']}" for n, row in enumerate(rows)
-            if row["bac_pro"] == specialty_code}
+def diploma_labels(diplomas: dict[str, dict], specialty_code: str) -> dict[str, str]:
+    """{diploma code: label} a candidate to this Bac Pro may declare: the general diplomas, then
+    the brevets professionnels that dispense units of this specialty."""
+    return {code: d["label"] for code, d in diplomas.items()
+            if d["bac_pro"] in ("", specialty_code)}
 
 
-def diploma_labels(specialty_code: str) -> dict[str, str]:
-    """{diploma code: label}: the general table, then the BPs that match this Bac Pro."""
-    return {**{code: d["label"] for code, d in dispense_table()["diplomes"].items()},
-            **bp_diplomas(specialty_code)}
-
-
-def diploma_dispenses(diploma: str, unit_subjects: dict[str, str], units: set[str]) -> dict:
-    """{unit: "oui" | "si_unite"} for any diploma: the general table, or a BP's professional
-    units (seed 003's list) for the Bac Pro it matches."""
-    if diploma.startswith("bp:"):
-        rows = dispense_table().get("bp_vers_bac_pro", [])
-        index = diploma[3:]
-        if not index.isdigit() or int(index) >= len(rows):
-            return {}
-        return {unit: "oui" for unit in rows[int(index)]["units"] if unit in units}
+def diploma_dispenses(diplomas: dict[str, dict], code: str, unit_subjects: dict[str, str],
+                      units: set[str], specialty_code: str) -> dict[str, str]:
+    """{unit: "oui" | "si_unite"} the diploma `code` dispenses in this specialty: a general
+    diploma's subjects, or a BP's professional units when it matches this Bac Pro."""
+    diploma = diplomas.get(code)
+    if diploma is None or diploma["bac_pro"] not in ("", specialty_code):
+        return {}
+    if diploma["bac_pro"]:
+        return {unit: "oui" for unit in diploma["units"] if unit in units}
     return dispensed_units(diploma, unit_subjects)
 
 

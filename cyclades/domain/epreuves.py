@@ -1,5 +1,6 @@
-"""The épreuves a candidature registers for (R26). For now, every obligatory épreuve of the exam
-is « Inscrit »; bénéfices, dispenses and choices come with the Acquis and Epreuves rules."""
+"""The épreuves and units a candidature registers for (R26), and their status this session
+(R25: inscrit, bénéfice, dispensé). The units come from the grids (grilles.toml), copied per
+specialty into the database by load-reference."""
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -43,23 +44,32 @@ def obligatory(exam_code: str) -> list[dict]:
     return [{**epreuve, "status": "inscrit"} for epreuve in _table().get(exam_code, {}).get("epreuves", [])]
 
 
-@lru_cache(maxsize=1)
-def _grids() -> dict:
-    text = resources.files("cyclades.data").joinpath("grilles.toml").read_text("utf-8")
-    return tomllib.loads(text)
+def shipped_grids() -> dict:
+    """grilles.toml as shipped: what load-reference copies into the database."""
+    return tomllib.loads(resources.files("cyclades.data").joinpath("grilles.toml").read_text("utf-8"))
 
 
-def bac_pro_units(sector: str, specialty_code: str) -> list[dict]:
-    """The units of a Bac Pro specialty: its sector's grid; a tertiary specialty with a single
-    language (cuisine, CSR: R26) has no LVB unit. Each unit: epreuve, unit, title, coefficient,
-    kind, subject (for dispenses), role, optional."""
-    from cyclades.domain.languages import SINGLE_LANGUAGE_TERTIARY
+def grid_units(grids: dict, exam_code: str, specialty_code: str, sector: str,
+               single_language: bool = False) -> list[dict]:
+    """The units of one specialty from the grids: its exam's grid (for the Bac Pro, its sector's:
+    production → industriel, services → tertiaire), a tertiary Bac Pro with a single language
+    (cuisine, CSR: R26) without its LVB unit, the specialty's own titles and coefficients, then
+    the exam's optional units. Each unit: epreuve, unit, title, coefficient (None when the
+    règlement is not given), kind, subject (for dispenses), role, optional."""
+    from cyclades.domain.languages import needs_lvb
 
-    grid = _grids()["tertiaire" if sector == "services" else "industriel"]["units"]
-    units = [dict(u) for u in grid]
-    if sector == "services" and specialty_code in SINGLE_LANGUAGE_TERTIARY:
-        units = [u for u in units if u.get("subject") != "lv2"]
-    return units + [dict(u) for u in _grids()["facultatives"]["units"]]
+    table = grids.get(exam_code, {})
+    if "units" not in table:
+        table = {**table, **table.get("tertiaire" if sector == "services" else "industriel", {})}
+    units = [{"coefficient": None, "subject": "", "role": "", "optional": False, **unit}
+             for unit in table.get("units", [])]
+    if not needs_lvb(sector, single_language, exam_code):
+        units = [u for u in units if u["subject"] != "lv2"]
+    own = grids.get("specialites", {}).get(exam_code, {}).get(specialty_code, {})
+    units = [{**u, **own.get(u["unit"], {})} for u in units]
+    optional_units = grids.get(exam_code, {}).get("facultatives", {}).get("units", [])
+    return units + [{"coefficient": None, "subject": "", "role": "", **u, "optional": True}
+                    for u in optional_units]
 
 
 def unit_subjects(units: list[dict]) -> dict[str, str]:

@@ -8,10 +8,6 @@ from dataclasses import dataclass
 
 from cyclades.domain import N_
 
-#: Tertiary specialties with a single language (seed 003: « sauf cuisine et CSR »).
-SINGLE_LANGUAGE_TERTIARY = frozenset({"CUIS", "CSR"})
-
-
 @dataclass(frozen=True)
 class LanguageChoice:
     lva: str = ""
@@ -19,10 +15,10 @@ class LanguageChoice:
     lvf: str = ""  #: optional: "" when the candidate takes no LVF
 
 
-def needs_lvb(sector: str, specialty_code: str, exam_code: str = "BCP") -> bool:
-    """Bac Pro tertiary specialties, except the single-language ones, have an LVB."""
-    return exam_code == "BCP" and sector == "services" \
-        and specialty_code not in SINGLE_LANGUAGE_TERTIARY
+def needs_lvb(sector: str, single_language: bool = False, exam_code: str = "BCP") -> bool:
+    """Bac Pro tertiary specialties have an LVB, except the single-language ones (seed 003:
+    « sauf cuisine et CSR »; `single_language` in examens.toml)."""
+    return exam_code == "BCP" and sector == "services" and not single_language
 
 
 def problems(choice: LanguageChoice, *, lvb_needed: bool, e4_languages: list[str],

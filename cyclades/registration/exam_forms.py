@@ -25,7 +25,7 @@ class AcquisForm(TabForm):
     def __init__(self, *args, context=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.context = context or {}
-        kinds = acquis_rules.KINDS if self.context.get("units") else (acquis_rules.AUCUN,)
+        kinds = self.context.get("kinds", (acquis_rules.AUCUN,))
         self.acquis.choices = [SelectChoice(k, _l(acquis_rules.KIND_LABELS[k])) for k in kinds]
         self.diplome.choices = [SelectChoice("", _l("Choisissez le diplôme"))] + [
             SelectChoice(code, label) for code, label in self.context.get("diplomas", {}).items()]
@@ -40,6 +40,9 @@ class AcquisForm(TabForm):
         if self.kind == acquis_rules.DIPLOME:
             allowed = self.dispensable()
             units = [u for u in units if u["unit"] in allowed]
+        elif self.kind == acquis_rules.AJOURNEMENT:
+            common = self.common()
+            units = [u for u in units if u["unit"] in common]
         return [(u, self[f"garder_{u['unit']}"], self[f"note_{u['unit']}"],
                  self[f"session_{u['unit']}"], self[f"unite_{u['unit']}"]) for u in units]
 
@@ -47,8 +50,12 @@ class AcquisForm(TabForm):
         if self.kind != acquis_rules.DIPLOME or not self.diplome.data:
             return {}
         return acquis_rules.diploma_dispenses(
-            self.diplome.data, self.context.get("subjects", {}),
-            {u["unit"] for u in self.context.get("units", [])})
+            self.context.get("diploma_table", {}), self.diplome.data,
+            self.context.get("subjects", {}), {u["unit"] for u in self.context.get("units", [])},
+            self.context.get("specialty", ""))
+
+    def common(self) -> set:
+        return acquis_rules.common_units(self.context.get("subjects", {}))
 
     def items(self) -> list:
         items = []
@@ -65,7 +72,7 @@ class AcquisForm(TabForm):
         valid = super().validate(extra_validators)
         if not valid or self.kind in ("", acquis_rules.AUCUN):
             return valid
-        if self.kind not in acquis_rules.KINDS:
+        if self.kind not in self.context.get("kinds", ()):
             self.acquis.errors.append(gettext("Choisissez une réponse."))
             return False
         ok = True
@@ -79,7 +86,9 @@ class AcquisForm(TabForm):
             ok = False
         found = acquis_rules.problems(items, session=self.context.get("session", 0),
                                       units={u["unit"] for u in self.context.get("units", [])},
-                                      dispensable=self.dispensable())
+                                      dispensable=self.dispensable(),
+                                      common=self.common() if self.kind ==
+                                      acquis_rules.AJOURNEMENT else None)
         by_unit = {item.unit: item for item in items}
         for unit, message in found.items():
             self[f"garder_{unit}"].errors.append(

@@ -7,7 +7,7 @@ from cyclades.domain import acquis, epreuves
 from cyclades.domain import candidature as rules
 from cyclades.domain.acquis import KIND_LABELS as ACQUIS_LABELS
 from cyclades.domain.identity import country_name
-from cyclades.models import Specialty
+from cyclades.models import Diploma, Specialty
 from cyclades.registration.forms import PCS_LABELS, TYPE_LABELS
 
 
@@ -36,17 +36,19 @@ def specialty_of(candidature, answers: dict):
 
 
 def unit_statuses(candidature, answers: dict) -> list[dict]:
-    """A Bac Pro's units with their status from the acquis kept; other exams' épreuves, all
-    « Inscrit » (their units come with their own grids)."""
+    """The specialty's obligatory units with their status from the acquis kept (R25) and, in
+    PROGRESSIVE form, whether they are presented this session; before a specialty is chosen,
+    the exam's épreuves, all « Inscrit »."""
     qualification = answers.get("qualification") or {}
     specialty = specialty_of(candidature, answers)
-    if candidature.exam.code != "BCP" or specialty is None:
+    units = [u for u in (specialty.unit_list() if specialty else []) if not u["optional"]]
+    if not units:
         return [{**e, "label": e["code"], "status": "inscrit"}
                 for e in epreuves.obligatory(candidature.exam.code)]
-    units = [u for u in epreuves.bac_pro_units(specialty.sector, specialty.code)
-             if not u.get("optional")]
-    rows = epreuves.statuses(units, (answers.get("acquis") or {}).get("items", []),
-                             acquis.diploma_labels(specialty.code))
+    acquired = (answers.get("acquis") or {}).get("items", [])
+    labels = acquis.diploma_labels(Diploma.table(), specialty.code) \
+        if any(item.get("diploma") for item in acquired) else {}
+    rows = epreuves.statuses(units, acquired, labels)
     presented = (answers.get("epreuves") or {}).get("presentees")
     if qualification.get("forme_passage") == rules.PROGRESSIVE and presented is not None:
         for row in rows:

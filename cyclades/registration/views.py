@@ -8,7 +8,7 @@ from cyclades.domain import acquis as acquis_rules
 from cyclades.domain import epreuves, languages
 from cyclades.domain.residence import academie_of
 from cyclades.htmx import follow, hx_redirect, render_page
-from cyclades.models import Academie, Candidature, Exam, ServiceContact, Specialty, Window, utcnow
+from cyclades.models import Academie, Candidature, Diploma, Exam, ServiceContact, Specialty, Window, utcnow
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
 from cyclades.registration.exam_forms import FORMS, acquis_form, epreuves_form
@@ -98,8 +98,8 @@ def epreuves_context(candidature) -> dict:
         "progressive": qualification.get("forme_passage") == rules.PROGRESSIVE,
         "languages": epreuves.has_role(exam, "langues"),
         "eps": epreuves.has_role(exam, "eps"),
-        "lvb_needed": bool(specialty) and languages.needs_lvb(specialty.sector, specialty.code,
-                                                              exam),
+        "lvb_needed": bool(specialty) and languages.needs_lvb(specialty.sector,
+                                                              specialty.single_language, exam),
         "e4": e4, "lvf": lvf if epreuves.has_role(exam, "lvf") else [],
         "activities": academie.eps_activities, "adapted": academie.eps_adapted_activities,
         "handicap": informations.get("handicap") == "oui",
@@ -108,17 +108,20 @@ def epreuves_context(candidature) -> dict:
 
 
 def acquis_context(candidature) -> dict:
-    """Tab 4 for a Bac Pro: the specialty's obligatory units and the diplomas of the dispense
-    table. Other exams keep the single « Aucun acquis » until their units are shipped."""
+    """Tab 4: the possibilities the exam offers (R25), the specialty's obligatory units and, for a
+    Bac Pro, the diplomas of the dispense table."""
     specialty = recap.specialty_of(candidature, candidature.draft)
-    if candidature.exam.code != "BCP" or specialty is None:
-        return {"units": [], "session": candidature.session.year}
     units = [{**u, "label": f"{epreuves.unit_label(u)} – {u['title']}"}
-             for u in epreuves.bac_pro_units(specialty.sector, specialty.code)
-             if not u.get("optional")]
-    return {"units": units, "session": candidature.session.year,
-            "subjects": epreuves.unit_subjects(units),
-            "diplomas": acquis_rules.diploma_labels(specialty.code)}
+             for u in (specialty.unit_list() if specialty else []) if not u["optional"]]
+    kinds = acquis_rules.kinds_for(candidature.exam.code, bool(units))
+    context = {"units": units if len(kinds) > 1 else [], "kinds": kinds,
+               "session": candidature.session.year}
+    if acquis_rules.DIPLOME in kinds:
+        table = Diploma.table()
+        context.update(subjects=epreuves.unit_subjects(units), specialty=specialty.code,
+                       diploma_table=table,
+                       diplomas=acquis_rules.diploma_labels(table, specialty.code))
+    return context
 
 
 def _form_for(candidature, slug, formdata=None):
