@@ -43,6 +43,7 @@ translations: install-test
 
 benchmark: install
 	$(BIN)/python benchmarks/page_weight.py
+	$(BIN)/python benchmarks/confirmation_pdf.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -72,6 +72,11 @@ def measure_tabs(client, measure, token):
     measure("Onglet 6 (recapitulatif)", f"{base}/recapitulatif")
     raw, sent, _ = fetch(client, f"{base}/identification", headers_extra={"HX-Request": "true"})
     swaps.append(("Lien vers l'onglet 1 depuis la liste des étapes", raw, sent))
+    client.post(f"{base}/enregistrer", data={"csrf_token": token})
+    measure("Mes documents", "/mes-documents")
+    html = fetch(client, "/mes-documents")[2]
+    document = re.search(r'href="(/documents/[^"/]+)"', html).group(1)
+    measure("Confirmation d'inscription (HTML)", document)
     return swaps
 
 
@@ -85,7 +90,8 @@ def main():
         app = create_app({
             "SECRET_KEY": "benchmark", "DATABASE": f"{tmp}/bench.sqlite3",
             "BASE_URL": "http://127.0.0.1:5000", "OUTBOX_DIR": f"{tmp}/outbox",
-            "UPLOAD_DIR": f"{tmp}/uploads", "RATELIMIT_ENABLED": False,
+            "UPLOAD_DIR": f"{tmp}/uploads", "DOCUMENTS_DIR": f"{tmp}/documents",
+            "RATELIMIT_ENABLED": False, "MAIL_FROM": "Cyclades libre <benchmark@localhost>",
         })
         with app.app_context(), database.connection_context():
             upgrade(database)

@@ -44,6 +44,7 @@ def create_app(test_config=None):
 
     from cyclades import cli, templating
     from cyclades.accounts.views import bp as accounts_bp
+    from cyclades.documents.views import bp as documents_bp
     from cyclades.public.views import bp as public_bp
     from cyclades.registration.views import bp as registration_bp
 
@@ -52,4 +53,5 @@ def create_app(test_config=None):
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(documents_bp)
     return app

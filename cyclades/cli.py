@@ -1,8 +1,9 @@
-"""`flask --app app demo-data`, `load-reference` and `purge-inactive`."""
+"""The commands a gestionnaire or the server runs: `flask --app app <command>`."""
 import click
 from flask.cli import with_appcontext
 
 from cyclades import demo
+from cyclades.domain import documents as document_kinds
 from cyclades.operations import accounts as operations
 from cyclades.db import database
 
@@ -26,6 +27,33 @@ def load_reference_command():
     click.echo(f"académies : {len(academies)}, examens : {len(exams)}")
 
 
+@click.command("publish-document")
+@click.argument("numero_inscription")
+@click.argument("kind", type=click.Choice(document_kinds.PUBLISHED))
+@click.argument("pdf_file", type=click.File("rb"))
+@click.option("--by", default="", help="Who publishes it (kept with the document).")
+@with_appcontext
+def publish_document_command(numero_inscription, kind, pdf_file, by):
+    """Publish a PDF (relance, aménagements, convocation, relevé de notes) to a candidature, by
+    its N° inscription; the candidate gets a mail (R40, R42)."""
+    from flask_babel import force_locale, gettext
+
+    from cyclades.models import Candidature
+    from cyclades.operations.documents import DocumentRefused, publish_document
+
+    with database.connection_context(), force_locale("fr"):
+        candidature = Candidature.get_or_none(Candidature.numero_inscription == numero_inscription)
+        if candidature is None:
+            raise click.ClickException(f"Aucune candidature n° {numero_inscription}.")
+        try:
+            document = publish_document(candidature, kind, pdf_file.read(), by=by)
+        except DocumentRefused as refused:
+            raise click.ClickException(gettext(refused.reason)) from None
+        click.echo(f"{gettext(document_kinds.LABELS[kind])}, version n°{document.version}, "
+                   f"publiée pour {numero_inscription} ; mail envoyé à "
+                   f"{candidature.account.email}.")
+
+
 @click.command("purge-inactive")
 @with_appcontext
 def purge_inactive_command():
@@ -38,4 +66,5 @@ def purge_inactive_command():
 def init_app(app):
     app.cli.add_command(demo_data_command)
     app.cli.add_command(load_reference_command)
+    app.cli.add_command(publish_document_command)
     app.cli.add_command(purge_inactive_command)

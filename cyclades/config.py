@@ -52,6 +52,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": _env("CYCLADES_MAIL_FROM", "Cyclades libre <ne-pas-repondre@localhost>"),
         "OUTBOX_DIR": str(instance / "outbox"),
         "UPLOAD_DIR": _env("CYCLADES_UPLOAD_DIR", str(instance / "uploads")),
+        "DOCUMENTS_DIR": _env("CYCLADES_DOCUMENTS_DIR", str(instance / "documents")),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "RATELIMIT_STORAGE_URI": _env("CYCLADES_RATELIMIT_STORAGE", "memory://"),
         "TRUSTED_PROXIES": int(_env("CYCLADES_TRUSTED_PROXIES", "0")),

@@ -46,3 +46,8 @@ def short_datetime(moment: datetime, tz: str) -> str:
 def short_date(day) -> str:
     """« 30/05/1998 » for a date with no time zone (a birth date)."""
     return format_date(day, "dd/MM/y", locale=get_locale())
+
+
+def local_date(moment: datetime, tz: str) -> str:
+    """« 22/11/2026 »: the day a stored time falls on in the académie's zone."""
+    return format_date(to_local(moment, tz), "dd/MM/y", locale=get_locale())

@@ -40,11 +40,17 @@ def _v4_regulations(db):
     db.create_tables([models.Unit, models.Diploma])
 
 
+def _v5_documents(db):
+    """Mes documents: every version of every document of a candidature (R40)."""
+    db.create_tables([models.Document])
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
     (3, _v3_candidatures),
     (4, _v4_regulations),
+    (5, _v5_documents),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 

@@ -4,7 +4,7 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
 from cyclades import dates
-from cyclades.domain import acquis, candidature, eps, epreuves
+from cyclades.domain import acquis, candidature, documents, eps, epreuves
 from cyclades.domain.identity import country_name
 from cyclades.registration.recap import sections as recap_sections
 from cyclades.registration.recap import specialty_label, status_text
@@ -18,6 +18,15 @@ def academie_label(academie) -> str:
 from cyclades.security import add_security_headers
 
 
+def file_size(size: int) -> str:
+    """« 45 Ko », « 1,2 Mo »: a file's size as French readers write it."""
+    if size < 1024 * 1024:
+        return gettext("%(size)s Ko", size=format_decimal(max(1, round(size / 1024)),
+                                                          locale=get_locale()))
+    return gettext("%(size)s Mo", size=format_decimal(round(size / 1024 / 1024, 1),
+                                                      locale=get_locale()))
+
+
 def init_app(app):
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
@@ -25,6 +34,9 @@ def init_app(app):
         period=dates.period,
         long_datetime=dates.long_datetime,
         short_datetime=dates.short_datetime,
+        local_date=dates.local_date,
+        file_size=file_size,
+        document_label=lambda kind: documents.LABELS.get(kind, kind),
         academie_label=academie_label,
         epreuves_of=epreuves.obligatory,
         eps_warning=eps.WARNING,

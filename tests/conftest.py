@@ -100,6 +100,7 @@ def make_test_config(tmp_path, smtp_port):
         "MAIL_FROM": "Cyclades libre <ne-pas-repondre@cyclades.test>",
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "DOCUMENTS_DIR": str(tmp_path / "documents"),
         "RATELIMIT_STORAGE_URI": "memory://",
     }
 

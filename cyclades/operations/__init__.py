@@ -4,7 +4,7 @@ Views validate a form, call one of these, then redirect or re-render. Mails are 
 transaction commits, so a mail never announces something the database does not hold.
 `accounts` holds the account actions, `registration` the candidature ones.
 """
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 from cyclades.models import AuditLog
 
@@ -14,5 +14,10 @@ def audit(action: str, account=None, **detail):
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for a mail, on the public address of the portal (CYCLADES_BASE_URL)."""
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    """An absolute link for a mail, on the public address of the portal (CYCLADES_BASE_URL),
+    from a request or from a command."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path

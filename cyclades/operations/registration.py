@@ -8,6 +8,7 @@ from cyclades.db import write_transaction
 from cyclades.domain import candidature as rules
 from cyclades.models import Account, Candidature, CandidatureVersion, Window, utcnow
 from cyclades.operations import audit, external_url
+from cyclades.operations.documents import generate_for_version
 
 #: (tab, answer) whose change makes later tabs stale: they must be filled in again.
 STALE_WHEN_CHANGED = {("qualification", "specialite"): ("acquis", "epreuves")}
@@ -15,9 +16,7 @@ STALE_WHEN_CHANGED = {("qualification", "specialite"): ("acquis", "epreuves")}
 
 def registration_window(candidature):
     """The registration window of the candidature's académie, exam and session, if any."""
-    return Window.get_or_none(
-        (Window.academie == candidature.academie) & (Window.exam == candidature.exam)
-        & (Window.session == candidature.session) & (Window.kind == Window.INSCRIPTION))
+    return Window.of_candidature(candidature)
 
 
 def window_is_open(candidature, moment=None) -> bool:
@@ -88,8 +87,8 @@ def _assign_numbers(candidature, account):
 
 
 def register_candidature(candidature) -> Candidature:
-    """« Enregistrer »: numbers on the first save, a new version each time (R22, R29), the
-    identity locked (R6), and a mail. A repeated click on a saved candidature changes nothing."""
+    """« Enregistrer »: numbers on the first save, a new version each time (R22, R29) with its
+    confirmation d'inscription (R40), the identity locked (R6), and a mail. A repeated click on a saved candidature changes nothing."""
     with write_transaction():
         candidature = Candidature.get_by_id(candidature.id)
         if candidature.status == rules.INSCRITE and not candidature.editing:
@@ -108,13 +107,15 @@ def register_candidature(candidature) -> Candidature:
         candidature.registered_at = candidature.registered_at or now
         candidature.updated_at = now
         candidature.save()
-        CandidatureVersion.create(candidature=candidature, number=candidature.version,
-                                  answers=candidature.answers, saved_at=now)
+        version = CandidatureVersion.create(candidature=candidature, number=candidature.version,
+                                            answers=candidature.answers, saved_at=now)
+        documents = generate_for_version(candidature, version)
         audit("candidature.register", account, candidature=candidature.token,
               version=candidature.version)
     template = "inscription_enregistree" if candidature.version == 1 else "inscription_modifiee"
     mail.send(template, account.email, account.locale, account=account, candidature=candidature,
-              url=external_url("registration.summary", token=candidature.token))
+              url=external_url("registration.summary", token=candidature.token),
+              documents=documents, documents_url=external_url("documents.mine"))
     return candidature
 
 

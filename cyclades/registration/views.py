@@ -5,10 +5,14 @@ from flask_login import current_user, login_required
 
 from cyclades.domain import candidature as rules
 from cyclades.domain import acquis as acquis_rules
+from cyclades.domain import documents as document_kinds
 from cyclades.domain import epreuves, languages
 from cyclades.domain.residence import academie_of
 from cyclades.htmx import follow, hx_redirect, render_page
-from cyclades.models import Academie, Candidature, Diploma, Exam, ServiceContact, Specialty, Window, utcnow
+from cyclades.models import (
+    Academie, Candidature, Diploma, Exam, ServiceContact, Specialty, Window, utcnow,
+)
+from cyclades.operations import documents
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
 from cyclades.registration.exam_forms import FORMS, acquis_form, epreuves_form
@@ -220,14 +224,8 @@ def numbers(token):
     if candidature.status != rules.INSCRITE:
         return redirect(url_for("registration.summary", token=token))
     return render_page("registration/numbers.html", candidature=candidature,
-                       contacts=_contacts(candidature))
-
-
-def _contacts(candidature):
-    contacts = (ServiceContact.select()
-                .where(ServiceContact.academie == candidature.academie)
-                .order_by(ServiceContact.position))
-    return [c for c in contacts if not c.exams or candidature.exam.code in c.exams]
+                       contacts=ServiceContact.for_exam(candidature.academie, candidature.exam),
+                       confirmation=documents.latest_of(candidature, document_kinds.CONFIRMATION))
 
 
 # --- Mes inscriptions ---------------------------------------------------------------------------
@@ -236,7 +234,8 @@ def _contacts(candidature):
 def mine():
     candidatures = list(Candidature.of_account(current_user.id))
     return render_page("registration/list.html", candidatures=candidatures,
-                       open_now=operations.open_windows(candidatures))
+                       open_now=operations.open_windows(candidatures),
+                       confirmations=documents.latest_confirmations(candidatures))
 
 
 @bp.route("/mes-inscriptions/<token>")
@@ -248,7 +247,8 @@ def summary(token):
     return render_page("registration/summary.html", candidature=candidature,
                        sections=recap.sections(candidature, answers),
                        window_open=operations.window_is_open(candidature),
-                       window=operations.registration_window(candidature))
+                       window=operations.registration_window(candidature),
+                       confirmation=documents.latest_of(candidature, document_kinds.CONFIRMATION))
 
 
 @bp.route("/mes-inscriptions/<token>/modifier", methods=["POST"])

@@ -1,0 +1,149 @@
+"""What a generated document says, as plain data: the same dict is printed as a PDF (pdf.py)
+and shown as an HTML page (templates/documents/document.html), and kept with each version.
+
+{"title", "subtitle", "header": [lines], "meta": [[label, value]], "sections": [{"title",
+"rows": [[label, value]], "tables": [{"caption", "columns", "rows"}], "paragraphs": [text]}],
+"signature": bool, "footer"}. Always in French: it is the administrative document the candidate
+signs and the service reads.
+"""
+import hashlib
+import json
+
+from babel.numbers import format_decimal
+from flask_babel import force_locale, gettext as _
+
+from cyclades.dates import long_datetime
+from cyclades.domain import epreuves, pieces
+from cyclades.domain import documents as kinds
+from cyclades.models import ServiceContact, Window, utcnow
+from cyclades.registration import recap
+
+LOCALE = "fr"
+
+
+def _header(candidature) -> list[str]:
+    from cyclades.templating import academie_label
+
+    academie = candidature.academie
+    lines = [academie_label(academie)]
+    if academie.service:
+        lines.append(academie.service)
+    lines += [line for line in (academie.postal_address or "").splitlines() if line.strip()]
+    for contact in ServiceContact.for_exam(academie, candidature.exam):
+        detail = " – ".join(v for v in (contact.person, contact.email, contact.phone) if v)
+        lines.append(f"{contact.label} : {detail}" if detail else contact.label)
+    return lines
+
+
+def _deadline(candidature) -> str:
+    window = Window.of_candidature(candidature, Window.DEPOT)
+    if window is None:
+        return _("la date limite indiquée par le service gestionnaire")
+    return _("%(date)s (heure locale)",
+             date=long_datetime(window.closes_at, candidature.academie.timezone))
+
+
+def _epreuve_table(caption: str, rows: list[dict]) -> dict:
+    return {"caption": caption,
+            "columns": [_("Épreuve"), _("Nature"), _("Coefficient"), _("Statut")],
+            "rows": [[f"{row['label']} – {row['title']}",
+                      _(epreuves.KIND_LABELS.get(row.get("kind"), row.get("kind") or "")),
+                      format_decimal(row["coefficient"], locale=LOCALE)
+                      if row.get("coefficient") else "—",
+                      recap.status_text(row)] for row in rows]}
+
+
+def _numbers(candidature, version: int | None = None) -> list[list[str]]:
+    """N° candidat, N° inscription, the candidature's version if given, and today's date."""
+    rows = [[_("N° candidat"), candidature.account.numero_candidat or "—"],
+            [_("N° inscription"), candidature.numero_inscription or "—"]]
+    if version is not None:
+        rows.append([_("Version"), _("version n°%(version)d", version=version)])
+    rows.append([_("Document produit le"),
+                 long_datetime(utcnow(), candidature.academie.timezone)])
+    return rows
+
+
+def confirmation(candidature, version) -> dict:
+    """The confirmation d'inscription of one saved version (a CandidatureVersion) (R22, R41)."""
+    with force_locale(LOCALE):
+        sections = []
+        for section in recap.sections(candidature, version.answers):
+            item = {"title": section["title"], "rows": [list(r) for r in section["rows"]],
+                    "tables": [], "paragraphs": []}
+            if section.get("epreuves"):
+                item["tables"].append(_epreuve_table(_("Épreuves obligatoires"),
+                                                     section["epreuves"]))
+            if section.get("facultatives"):
+                item["tables"].append(_epreuve_table(_("Épreuves facultatives"),
+                                                     section["facultatives"]))
+            sections.append(item)
+        deadline = _deadline(candidature)
+        sections.append({"title": _("À faire"), "rows": [], "tables": [], "paragraphs": [
+            _("1. Vérifiez chaque information de ce document. Une erreur ? Modifiez votre "
+              "candidature depuis « Mes inscriptions » tant que les inscriptions sont ouvertes, "
+              "ou contactez le service gestionnaire."),
+            _("2. Datez et signez ce document dans le cadre « Date et signature du candidat »."),
+            _("3. Déposez-le, scanné (PDF) ou photographié (JPEG), dans « Mes justificatifs », "
+              "comme pièce « Confirmation d'inscription signée », au plus tard le %(deadline)s.",
+              deadline=deadline),
+            _("Toute modification de la candidature crée une nouvelle version de ce document : "
+              "elle devra à son tour être signée et déposée."),
+        ]})
+        title = _(kinds.LABELS[kinds.CONFIRMATION])
+        return {
+            "title": title,
+            "subtitle": _("%(exam)s – session %(year)s", exam=candidature.exam.name,
+                          year=candidature.session.year),
+            "header": _header(candidature),
+            "meta": _numbers(candidature, version.number),
+            "sections": sections,
+            "signature": _("Date et signature du candidat"),
+            "footer": _("%(title)s – N° inscription %(number)s – version n°%(version)d",
+                        title=title, number=candidature.numero_inscription,
+                        version=version.number),
+        }
+
+
+def demande(candidature) -> tuple[dict, str]:
+    """The Demande de pièces justificatives, and a key that changes only when what it asks for
+    (the pieces, the deadline) changes."""
+    with force_locale(LOCALE):
+        required = pieces.required(candidature.answers)
+        window = Window.of_candidature(candidature, Window.DEPOT)
+        key_data = [[p.code for p in required],
+                    [window.opens_at.isoformat(), window.closes_at.isoformat()] if window else []]
+        key = hashlib.sha256(json.dumps(key_data).encode()).hexdigest()[:32]
+        if window:
+            when = _("À déposer en ligne %(period)s.", period=_(
+                "entre le %(start)s et le %(end)s (heure locale)",
+                start=long_datetime(window.opens_at, candidature.academie.timezone),
+                end=long_datetime(window.closes_at, candidature.academie.timezone)))
+        else:
+            when = _("À déposer en ligne avant la date limite indiquée par le service "
+                     "gestionnaire.")
+        title = _(kinds.LABELS[kinds.DEMANDE])
+        return {
+            "title": title,
+            "subtitle": _("%(exam)s – session %(year)s", exam=candidature.exam.name,
+                          year=candidature.session.year),
+            "header": _header(candidature),
+            "meta": _numbers(candidature),
+            "sections": [
+                {"title": _("Pièces à fournir"), "rows": [], "paragraphs": [], "tables": [{
+                    "caption": _("Pièces justificatives demandées"),
+                    "columns": [_("Code"), _("Pièce"), _("Pourquoi elle est demandée")],
+                    "rows": [[p.code, _(p.label), _(p.why)] for p in required]}]},
+                {"title": _("Comment les déposer"), "rows": [], "tables": [], "paragraphs": [
+                    when,
+                    _("Déposez chaque pièce dans « Mes justificatifs » : un fichier PDF ou JPEG "
+                      "de 5 Mo au plus ; une photo prise avec un téléphone convient si elle est "
+                      "nette et lisible."),
+                    _("Une candidature sans confirmation d'inscription signée à la date limite "
+                      "est annulée."),
+                ]},
+            ],
+            "signature": "",
+            "footer": _("%(title)s – N° inscription %(number)s", title=title,
+                        number=candidature.numero_inscription),
+        }, key

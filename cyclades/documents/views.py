@@ -1,0 +1,73 @@
+"""Mes documents (R40): per candidature, the latest version of each document; each one as a PDF
+and, for those the portal generates, as an HTML page (screen readers, phones without a PDF
+reader). Only the owner may open them: anyone else gets 404."""
+from flask import Blueprint, abort, current_app, send_file
+from flask_login import current_user, login_required
+
+from cyclades import storage
+from cyclades.domain import documents as kinds
+from cyclades.htmx import render_page
+from cyclades.models import Candidature, Document
+
+bp = Blueprint("documents", __name__)
+
+
+@bp.before_request
+@login_required
+def _candidates_only():
+    """Every page here is the logged-in candidate's own."""
+
+
+def _latest(candidatures) -> dict[int, list]:
+    """{candidature id: its documents, latest version of each type} in one query."""
+    documents = Document.select().where(Document.candidature.in_([c.id for c in candidatures]))
+    by_candidature = {}
+    for document in documents:
+        by_candidature.setdefault(document.candidature_id, []).append(document)
+    return {c.id: kinds.latest(by_candidature.get(c.id, [])) for c in candidatures}
+
+
+def load_document(token: str) -> Document:
+    """The logged-in candidate's document, if it is the latest of its type; else 404 (R40:
+    older versions stay stored for the service, not shown)."""
+    document = (Document.select(Document, Candidature).join(Candidature)
+                .where((Document.token == token) & (Candidature.account == current_user.id))
+                .first())
+    if document is None:
+        abort(404)
+    newer = Document.select().where((Document.candidature == document.candidature_id)
+                                    & (Document.type == document.type)
+                                    & (Document.version > document.version)).exists()
+    if newer:
+        abort(404)
+    return document
+
+
+@bp.route("/mes-documents")
+def mine():
+    candidatures = [c for c in Candidature.of_account(current_user.id) if c.version]
+    return render_page("documents/list.html", candidatures=candidatures,
+                       documents=_latest(candidatures))
+
+
+@bp.route("/documents/<token>")
+def show(token):
+    """The HTML version of a generated document, with a print stylesheet."""
+    document = load_document(token)
+    if document.content is None:
+        abort(404)
+    return render_page("documents/document.html", document=document, doc=document.content)
+
+
+@bp.route("/documents/<token>/pdf")
+def download(token):
+    document = load_document(token)
+    path = storage.path_of(current_app.config["DOCUMENTS_DIR"], document.stored_name)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", as_attachment=False,
+                         download_name=kinds.file_name(document.type, document.version),
+                         conditional=False, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,34 @@
+"""Files kept outside static/ under random names: written whole or not at all."""
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+
+def save(directory: str, data: bytes, suffix: str) -> tuple[str, str]:
+    """Write `data` under a new random name in `directory`; returns (name, sha256). The file
+    appears only once complete (written aside, synced, then renamed)."""
+    name = secrets.token_urlsafe(24) + suffix
+    relative = f"{name[:2]}/{name}"
+    path = Path(directory) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    return relative, hashlib.sha256(data).hexdigest()
+
+
+def path_of(directory: str, name: str) -> Path:
+    """The path of a stored file; a name that would leave `directory` is refused."""
+    root = Path(directory).resolve()
+    path = (root / name).resolve()
+    if root not in path.parents:
+        raise ValueError(f"not a stored file name: {name!r}")
+    return path
+
+
+def remove(directory: str, name: str) -> None:
+    path_of(directory, name).unlink(missing_ok=True)

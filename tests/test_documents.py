@@ -1,0 +1,241 @@
+"""Mes documents (R40–R42): the confirmation d'inscription as a PDF and as HTML, its versions,
+the Demande de pièces, documents published by a gestionnaire, their mails and who may open them."""
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from cyclades.models import Candidature, Document, Window, utcnow
+from cyclades.operations.documents import DocumentRefused, publish_document
+from tests.conftest import TABS, text
+from tests.test_registration import candidate, fill, register_all, windows  # noqa: F401
+
+
+@pytest.fixture
+def deposit(windows):
+    """The deposit windows of the session: until 30 days from now."""
+    for window in Window.select().where(Window.kind == Window.INSCRIPTION):
+        Window.create(academie=window.academie, exam=window.exam, session=window.session,
+                      kind=Window.DEPOT, opens_at=window.opens_at,
+                      closes_at=utcnow() + timedelta(days=30))
+    return windows
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def documents_of(token, kind="confirmation"):
+    return list(Document.select().join(Candidature)
+                .where((Candidature.token == token) & (Document.type == kind))
+                .order_by(Document.version))
+
+
+def open_pdf(client, document):
+    response = client.get(f"/documents/{document.token}/pdf")
+    assert response.status_code == 200
+    return response
+
+
+def test_enregistrer_produces_the_confirmation_as_a_pdf(client, candidate, deposit, db):
+    token, _ = register_all(client)
+    candidature = Candidature.get(Candidature.token == token)
+    [document] = documents_of(token)
+    response = open_pdf(client, document)
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == \
+        'inline; filename=confirmation-inscription-v1.pdf'
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    data = response.get_data()
+    assert len(data) < 100_000 and document.size == len(data)
+    words = pdf_text(data)
+    for expected in ("Confirmation d'inscription", "Académie de Clermont-Ferrand",
+                     "Baccalauréat professionnel – session 2027",
+                     candidature.account.numero_candidat, candidature.numero_inscription,
+                     "version n°1", "DURAND", "Camille", "12 rue Blatin", "Clermont-Ferrand",
+                     "Maintenance des véhicules – option A : voitures particulières", "GLOBALE",
+                     "Date et signature du candidat", "Confirmation d'inscription signée",
+                     "anglais", "DANSE, DEMI FOND"):
+        assert expected in words, expected
+    for unit in ("E11", "E12", "E13", "E2", "E31", "E32", "E33", "E34", "E35", "E4", "E51",
+                 "E52", "E6", "E7"):
+        assert f"{unit} – " in words, unit
+    assert "Inscrit" in words
+    assert re.search(r"au plus tard le \w+ \d+ \w+ 20\d\d à \d+ h", words)  # the deadline
+
+
+def test_the_pdf_embeds_its_fonts_so_every_accent_prints(client, make_account, deposit, db):
+    make_account(email="eloise@example.fr", prenoms="Éloïse Anaïs", nom_naissance="LEFÈVRE-ŒUVRARD")
+    client.login("eloise@example.fr")
+    token, _ = register_all(client)
+    data = open_pdf(client, documents_of(token)[0]).get_data()
+    words = pdf_text(data)
+    assert "Éloïse Anaïs" in words and "LEFÈVRE-ŒUVRARD" in words
+    reader = PdfReader(io.BytesIO(data))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    for font in fonts.values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor  # embedded TrueType
+
+
+def test_a_modification_makes_version_2_and_keeps_version_1(app, client, candidate, deposit,
+                                                              mailbox, db):
+    token, _ = register_all(client)
+    first = documents_of(token)[0]
+    client.submit(f"/mes-inscriptions/{token}/modifier", page=f"/mes-inscriptions/{token}")
+    fill(client, token, "epreuves", {**TABS["epreuves"], "lva": "espagnol"})
+    client.submit(f"/inscription/{token}/enregistrer", page=f"/inscription/{token}/recapitulatif")
+    old, new = documents_of(token)
+    assert (old.id, old.version, new.version, new.candidature_version) == (first.id, 1, 2, 2)
+    words = pdf_text(open_pdf(client, new).get_data())
+    assert "version n°2" in words and "espagnol" in words
+    # Version 1 stays stored (for the service), but the candidate sees only the latest.
+    assert client.get(f"/documents/{old.token}/pdf").status_code == 404
+    from cyclades import storage
+    stored = storage.path_of(app.config["DOCUMENTS_DIR"], old.stored_name).read_bytes()
+    assert "anglais" in pdf_text(stored) and "version n°1" in pdf_text(stored)
+    page = text(client.get("/mes-documents"))
+    assert "Confirmation d'inscription version n°2" in page
+    assert "Confirmation d'inscription version n°1" not in page
+    body = mailbox.body(mailbox.last("camille@example.fr"))
+    assert "- Confirmation d'inscription, version n°2" in body
+    assert "Demande de pièces justificatives" not in body  # unchanged: no new version
+
+
+def test_mes_documents_lists_the_latest_of_each_with_its_date(client, candidate, deposit, db):
+    token, _ = register_all(client)
+    candidature = Candidature.get(Candidature.token == token)
+    page = text(client.get("/mes-documents"))
+    from cyclades.dates import to_local
+    day = to_local(documents_of(token)[0].created_at, "Europe/Paris").strftime("%d/%m/%Y")
+    assert f"Confirmation d'inscription version n°1 – mis à jour le {day}" in page
+    assert f"Demande de pièces justificatives version n°1 – mis à jour le {day}" in page
+    assert "Baccalauréat professionnel – session 2027" in page
+    assert candidature.numero_inscription in page
+    assert "Visualiser/imprimer" in page and "Ouvrir le PDF (" in page
+
+
+def test_the_demande_lists_the_pieces_and_the_deposit_period(client, candidate, deposit, db):
+    token, _ = register_all(client)
+    [demande] = documents_of(token, "demande_pieces")
+    words = pdf_text(open_pdf(client, demande).get_data())
+    for expected in ("Demande de pièces justificatives", "DCSTID01",
+                     "Document justifiant l'identité", "CINSIG01",
+                     "Confirmation d'inscription signée", "À déposer en ligne entre le"):
+        assert expected in words, expected
+
+
+def test_the_html_version_says_the_same_and_is_linked_from_the_recap(client, candidate, deposit,
+                                                                      db):
+    token, response = register_all(client)
+    [document] = documents_of(token)
+    summary = client.get(f"/mes-inscriptions/{token}").get_data(as_text=True)
+    assert f'href="/documents/{document.token}"' in summary
+    listing = client.get("/mes-inscriptions").get_data(as_text=True)
+    assert f'href="/documents/{document.token}"' in listing
+    page = client.get(f"/documents/{document.token}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<article class="document" lang="fr"' in html
+    words = text(page)
+    candidature = Candidature.get(Candidature.token == token)
+    for expected in (candidature.numero_inscription, "version n°1", "Date et signature du candidat",
+                     "E7 – Éducation physique et sportive", "Maintenance des véhicules"):
+        assert expected in words
+    import html as html_lib
+    assert "<title>Confirmation d'inscription – version n°1" in html_lib.unescape(html)
+
+
+def test_documents_of_another_candidate_are_not_found(app, client, candidate, deposit,
+                                                      make_account, db):
+    token, _ = register_all(client)
+    [document] = documents_of(token)
+    client.logout()
+    make_account(email="autre@example.fr")
+    client.login("autre@example.fr")
+    assert client.get(f"/documents/{document.token}").status_code == 404
+    assert client.get(f"/documents/{document.token}/pdf").status_code == 404
+    assert "Confirmation d'inscription" not in text(client.get("/mes-documents"))
+    client.logout()
+    assert client.get(f"/documents/{document.token}/pdf").status_code in (302, 303)
+
+
+def minimal_pdf(words="Convocation") -> bytes:
+    from fpdf import FPDF
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, words)
+    return bytes(pdf.output())
+
+
+def publish(app, *args, **kwargs):
+    """publish_document() as a command calls it: in an application context, with no request."""
+    with app.app_context():
+        return publish_document(*args, **kwargs)
+
+
+def test_a_published_document_reaches_the_candidate_with_a_mail(app, client, candidate, deposit,
+                                                                 mailbox, db):
+    token, _ = register_all(client)
+    candidature = Candidature.get(Candidature.token == token)
+    document = publish(app, candidature, "convocation", minimal_pdf("Convocation du 2 juin"),
+                       by="Mme PESTEL")
+    assert (document.version, document.published_by) == (1, "Mme PESTEL")
+    message = mailbox.last("camille@example.fr")
+    assert message["Subject"] == "Cyclades libre : un nouveau document est disponible"
+    body = mailbox.body(message)
+    assert "- Convocation aux épreuves, version n°1" in body
+    assert "http://localhost/mes-documents" in body
+    assert not any(part.get_filename() for part in message.walk())  # never the document itself
+    again = publish(app, candidature, "convocation", minimal_pdf("Nouvelle date"))
+    assert again.version == 2
+    assert "- Convocation aux épreuves, version n°2" in mailbox.body(mailbox.last("camille@example.fr"))
+    page = text(client.get("/mes-documents"))
+    assert "Convocation aux épreuves version n°2" in page
+    response = client.get(f"/documents/{again.token}/pdf")
+    assert "Nouvelle date" in pdf_text(response.get_data())
+    assert response.headers["Content-Disposition"] == 'inline; filename=convocation-v2.pdf'
+    assert client.get(f"/documents/{again.token}").status_code == 404  # no HTML version
+
+
+@pytest.mark.parametrize("kind, data, message", [
+    ("confirmation", None, "produit par le portail"),
+    ("bulletin", None, "il n'existe pas"),
+    ("convocation", b"", "vide"),
+    ("convocation", b"<html>Convocation</html>", "pas un PDF lisible"),
+    ("convocation", b"%PDF-1.7\n garbage", "pas un PDF lisible"),
+])
+def test_publishing_refuses_what_is_not_a_readable_pdf(app, client, candidate, deposit, kind,
+                                                       data, message, db):
+    token, _ = register_all(client)
+    candidature = Candidature.get(Candidature.token == token)
+    before = Document.select().count()
+    with pytest.raises(DocumentRefused) as refused:
+        publish(app, candidature, kind, minimal_pdf() if data is None else data)
+    assert message in refused.value.reason
+    assert Document.select().count() == before
+
+
+def test_the_publish_command_finds_the_candidature_by_its_number(app, client, candidate, deposit,
+                                                                 mailbox, tmp_path, db):
+    token, _ = register_all(client)
+    candidature = Candidature.get(Candidature.token == token)
+    path = tmp_path / "releve.pdf"
+    path.write_bytes(minimal_pdf("Relevé"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["publish-document", candidature.numero_inscription,
+                                 "releve_notes", str(path), "--by", "Bureau des examens"])
+    assert result.exit_code == 0, result.output
+    assert "Relevé de notes, version n°1, publiée" in result.output
+    assert "- Relevé de notes, version n°1" in mailbox.body(mailbox.last("camille@example.fr"))
+    path.write_bytes(b"not a pdf")
+    refused = runner.invoke(args=["publish-document", candidature.numero_inscription,
+                                  "releve_notes", str(path)])
+    assert refused.exit_code != 0 and "pas un PDF lisible" in refused.output
+    unknown = runner.invoke(args=["publish-document", "2027-99-999999", "releve_notes", str(path)])
+    assert unknown.exit_code != 0 and "Aucune candidature" in unknown.output
