@@ -125,6 +125,10 @@ def load_current_windows(academies, exams, today=None):
             _window(academies, exams, code, exam, year, Window.DEPOT, opens,
                     closes + timedelta(days=7) + timedelta(hours=6, minutes=59))
             count += 2
+            if exam == "BCP":  # the R408 attestation, a few months later (R31)
+                _window(academies, exams, code, exam, year, Window.R408, opens,
+                        closes + timedelta(days=100))
+                count += 1
     return count
 
 

@@ -150,6 +150,7 @@ class Window(BaseModel):
     """A period an académie opens for one exam and session (R10, R12)."""
     INSCRIPTION = "inscription"
     DEPOT = "depot"  #: deposit of the signed confirmation and the pieces
+    R408 = "r408"  #: deposit of the R408 attestation, for the specialties that need it (R31)
 
     academie = ForeignKeyField(Academie, backref="windows", on_delete="CASCADE")
     exam = ForeignKeyField(Exam, backref="windows", on_delete="CASCADE")

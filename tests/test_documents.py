@@ -129,6 +129,23 @@ def test_the_demande_lists_the_pieces_and_the_deposit_period(client, candidate, 
         assert expected in words, expected
 
 
+def test_a_modification_that_asks_for_a_new_piece_makes_a_new_demande(app, client, candidate,
+                                                                         deposit, mailbox, db):
+    token, _ = register_all(client)
+    client.submit(f"/mes-inscriptions/{token}/modifier", page=f"/mes-inscriptions/{token}")
+    fill(client, token, "epreuves", {**TABS["epreuves"], "eps_mode": "INAPTE",
+                                     "eps_activities": []})
+    client.submit(f"/inscription/{token}/enregistrer", page=f"/inscription/{token}/recapitulatif")
+    first, second = documents_of(token, "demande_pieces")
+    words = pdf_text(open_pdf(client, second).get_data())
+    assert "CERMED01" in words and "Inapte" in words
+    from cyclades import storage
+    before = storage.path_of(app.config["DOCUMENTS_DIR"], first.stored_name).read_bytes()
+    assert "CERMED01" not in pdf_text(before)
+    body = mailbox.body(mailbox.last("camille@example.fr"))
+    assert "- Demande de pièces justificatives, version n°2" in body
+
+
 def test_the_html_version_says_the_same_and_is_linked_from_the_recap(client, candidate, deposit,
                                                                       db):
     token, response = register_all(client)

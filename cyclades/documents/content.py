@@ -105,23 +105,28 @@ def confirmation(candidature, version) -> dict:
         }
 
 
+def _until(window, timezone: str) -> str:
+    if window is None:
+        return _("avant la date limite indiquée par le service gestionnaire")
+    return _("entre le %(start)s et le %(end)s (heure locale)",
+             start=long_datetime(window.opens_at, timezone),
+             end=long_datetime(window.closes_at, timezone))
+
+
 def demande(candidature) -> tuple[dict, str]:
-    """The Demande de pièces justificatives, and a key that changes only when what it asks for
-    (the pieces, the deadline) changes."""
+    """The Demande de pièces justificatives (R50): each piece with why it is asked and until
+    when; and a key that changes only when what it asks for changes."""
     with force_locale(LOCALE):
-        required = pieces.required(candidature.answers)
-        window = Window.of_candidature(candidature, Window.DEPOT)
+        specialty = recap.specialty_of(candidature, candidature.answers)
+        required = pieces.required(candidature.answers,
+                                   requires_r408=bool(specialty and specialty.requires_r408))
+        windows = {kind: Window.of_candidature(candidature, kind)
+                   for kind in {piece.deadline for piece in required}}
+        timezone = candidature.academie.timezone
         key_data = [[p.code for p in required],
-                    [window.opens_at.isoformat(), window.closes_at.isoformat()] if window else []]
+                    {kind: [w.opens_at.isoformat(), w.closes_at.isoformat()] if w else None
+                     for kind, w in sorted(windows.items())}]
         key = hashlib.sha256(json.dumps(key_data).encode()).hexdigest()[:32]
-        if window:
-            when = _("À déposer en ligne %(period)s.", period=_(
-                "entre le %(start)s et le %(end)s (heure locale)",
-                start=long_datetime(window.opens_at, candidature.academie.timezone),
-                end=long_datetime(window.closes_at, candidature.academie.timezone)))
-        else:
-            when = _("À déposer en ligne avant la date limite indiquée par le service "
-                     "gestionnaire.")
         title = _(kinds.LABELS[kinds.DEMANDE])
         return {
             "title": title,
@@ -132,10 +137,15 @@ def demande(candidature) -> tuple[dict, str]:
             "sections": [
                 {"title": _("Pièces à fournir"), "rows": [], "paragraphs": [], "tables": [{
                     "caption": _("Pièces justificatives demandées"),
-                    "columns": [_("Code"), _("Pièce"), _("Pourquoi elle est demandée")],
-                    "rows": [[p.code, _(p.label), _(p.why)] for p in required]}]},
+                    "columns": [_("Pièce"), _("Pourquoi elle est demandée"), _("Quand")],
+                    "widths": [34, 40, 26],
+                    "rows": [[f"{p.code} : {_(p.label)}", _(p.why),
+                              (_("À déposer en ligne %(period)s.", period=_until(
+                                  windows[p.deadline], timezone)) if p.mode == pieces.ONLINE
+                               else _("À envoyer par courrier au service gestionnaire %(period)s.",
+                                      period=_until(windows[p.deadline], timezone)))]
+                             for p in required]}]},
                 {"title": _("Comment les déposer"), "rows": [], "tables": [], "paragraphs": [
-                    when,
                     _("Déposez chaque pièce dans « Mes justificatifs » : un fichier PDF ou JPEG "
                       "de 5 Mo au plus ; une photo prise avec un téléphone convient si elle est "
                       "nette et lisible."),

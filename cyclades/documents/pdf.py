@@ -54,7 +54,7 @@ def _rows(pdf, rows):
 def _table(pdf, table_data):
     _text(pdf, table_data["caption"], size=10, style="B")
     pdf.set_font(FONT, "", 9)
-    widths = (52, 16, 12, 30) if len(table_data["columns"]) == 4 else (14, 34, 52)
+    widths = table_data.get("widths") or (52, 16, 12, 30)
     with pdf.table(col_widths=widths, headings_style=HEADINGS, line_height=4.6,
                    text_align="LEFT", borders_layout="ALL", padding=1.2,
                    repeat_headings=1) as table:
