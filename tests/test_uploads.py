@@ -1,0 +1,121 @@
+"""R51: uploaded files are judged by their content. Real files are made here: each gets the
+right outcome and the message a candidate reads."""
+import io
+import zipfile
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
+
+from cyclades import uploads
+
+
+def pdf_bytes(pages=1, text="Carte nationale d'identité") -> bytes:
+    pdf = FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.set_font("helvetica", size=14)
+        pdf.cell(0, 10, "Carte nationale d'identite")
+    return bytes(pdf.output())
+
+
+def jpeg_bytes(size=(1200, 1600), exif=None, noise=False, quality=90) -> bytes:
+    if noise:
+        import os
+        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, (240, 240, 230))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=quality, **({"exif": exif} if exif else {}))
+    return buffer.getvalue()
+
+
+def gps_exif() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (45.0, 46.0, 42.0), 3: "E", 4: (3.0, 5.0, 13.0)}  # GPS IFD
+    return exif.tobytes()
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes()))
+    writer.encrypt("secret")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 50)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("piece.txt", "bonjour")
+    return buffer.getvalue()
+
+
+def test_a_valid_pdf_is_kept_as_sent():
+    data = pdf_bytes()
+    checked = uploads.check(data)
+    assert checked == uploads.Checked(data, uploads.PDF)
+
+
+def test_a_valid_jpeg_is_kept_without_its_metadata():
+    checked = uploads.check(jpeg_bytes(exif=gps_exif()))
+    assert checked.mimetype == uploads.JPEG and not checked.resized
+    image = Image.open(io.BytesIO(checked.data))
+    assert image.format == "JPEG" and image.size == (1200, 1600)
+    assert len(image.getexif()) == 0 and b"PhoneMaker" not in checked.data
+
+
+def test_the_gps_position_of_a_photo_is_removed():
+    original = jpeg_bytes(exif=gps_exif())
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # it was there
+    cleaned = uploads.check(original).data
+    assert not Image.open(io.BytesIO(cleaned)).getexif().get_ifd(0x8825)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "vide (0 octet)"),
+    (png_bytes(), "ni un PDF ni une photo JPEG"),  # a PNG renamed .pdf: the name is not read
+    (b"<!doctype html><html><body>Pi\xc3\xa8ce</body></html>", "ni un PDF ni une photo JPEG"),
+    (zip_bytes(), "ni un PDF ni une photo JPEG"),  # a ZIP renamed .jpg
+    (pdf_bytes()[:600], "endommagé ou incomplet"),  # an upload broken midway
+    (encrypted_pdf(), "protégé par un mot de passe"),
+    (jpeg_bytes()[:2000], "endommagée ou incomplète"),
+])
+def test_what_is_refused_and_what_the_candidate_reads(data, message):
+    with pytest.raises(uploads.Refused) as refused:
+        uploads.check(data)
+    assert message in refused.value.reason
+
+
+def test_a_pdf_one_byte_over_5_mo_is_refused_with_its_size():
+    data = pdf_bytes()
+    data = data + b"%" * (uploads.MAX_BYTES + 1 - len(data))
+    assert len(data) == 5 * 1024 * 1024 + 1
+    with pytest.raises(uploads.Refused) as refused:
+        uploads.check(data)
+    assert "plus que les 5 Mo permis" in refused.value.reason
+    assert refused.value.values == {"size": "5,0"}
+
+
+def test_a_12_mo_phone_photo_is_scaled_down_to_fit_and_stays_legible():
+    photo = jpeg_bytes(size=(4000, 3000), noise=True, quality=95)
+    assert len(photo) > 12 * 1024 * 1024 * 0.9
+    checked = uploads.check(photo)
+    assert checked.resized and len(checked.data) <= uploads.MAX_BYTES
+    width, height = Image.open(io.BytesIO(checked.data)).size
+    assert max(width, height) >= uploads.SMALLEST_SIDE and width > height  # same orientation
+
+
+def test_several_photos_become_one_pdf_a_page_each():
+    pages = [uploads.check(jpeg_bytes()).data for _ in range(3)]
+    data = uploads.photos_to_pdf(pages)
+    assert uploads.check(data).mimetype == uploads.PDF
+    assert len(PdfReader(io.BytesIO(data)).pages) == 3
