@@ -53,11 +53,15 @@ def init_app(app):
 @click.command("init-db")
 @with_appcontext
 def init_db_command():
-    """Create the database, or bring an existing one up to the current schema."""
+    """Create the database, or bring an existing one up to the current schema, then load the
+    reference tables (cyclades/data/*.toml) so that the new schema has its rules."""
+    from cyclades import demo
     from cyclades.migrations import upgrade
 
     with database.connection_context():
         before, after = upgrade(database)
+        with database.atomic():
+            demo.load_reference()
     if before == after:
         click.echo(f"Base de données à jour (schéma {after}) : {current_app.config['DATABASE']}")
     else:

@@ -38,6 +38,29 @@ def _v4_regulations(db):
     migrator = SchemaMigrator.from_database(db)
     migrate(migrator.add_column("specialty", "single_language", BooleanField(default=False)))
     db.create_tables([models.Unit, models.Diploma])
+    _rename_bp_codes(db)
+
+
+#: The brevets professionnels of the dispense table had their position as code before v4.
+BP_CODES = {"bp:0": "bp:froid", "bp:1": "bp:menuisier", "bp:2": "bp:charpentier",
+            "bp:3": "bp:electricien"}
+
+
+def _rename_bp_codes(db):
+    """Candidatures (draft, saved answers, every version) that declared a BP keep it."""
+    import re
+
+    pattern = re.compile(r'"(bp:[0-3])"')
+    for table, columns in (("candidature", ("draft", "answers")),
+                           ("candidature_version", ("answers",))):
+        for row_id, *values in db.execute_sql(
+                f"SELECT id, {', '.join(columns)} FROM {table}").fetchall():
+            changed = {column: pattern.sub(lambda m: f'"{BP_CODES[m.group(1)]}"', value)
+                       for column, value in zip(columns, values) if value and "bp:" in value}
+            if changed:
+                assignments = ", ".join(f"{column} = {db.param}" for column in changed)
+                db.execute_sql(f"UPDATE {table} SET {assignments} WHERE id = {db.param}",
+                               [*changed.values(), row_id])
 
 
 def _v5_documents(db):

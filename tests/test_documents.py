@@ -256,3 +256,58 @@ def test_the_publish_command_finds_the_candidature_by_its_number(app, client, ca
     assert refused.exit_code != 0 and "pas un PDF lisible" in refused.output
     unknown = runner.invoke(args=["publish-document", "2027-99-999999", "releve_notes", str(path)])
     assert unknown.exit_code != 0 and "Aucune candidature" in unknown.output
+
+
+def test_a_failed_save_leaves_no_file_behind(app, client, candidate, deposit, db, monkeypatch):
+    from cyclades.documents import content
+    token, _ = register_all(client)
+    client.submit(f"/mes-inscriptions/{token}/modifier", page=f"/mes-inscriptions/{token}")
+
+    def broken(candidature):
+        raise RuntimeError("the Demande cannot be built")
+
+    monkeypatch.setattr(content, "demande", broken)
+    directory = __import__("pathlib").Path(app.config["DOCUMENTS_DIR"])
+    files_before = sorted(p.name for p in directory.rglob("*") if p.is_file())
+    response = client.submit(f"/inscription/{token}/enregistrer",
+                              page=f"/inscription/{token}/recapitulatif")
+    assert response.status_code == 500
+    assert sorted(p.name for p in directory.rglob("*") if p.is_file()) == files_before
+    assert Candidature.get(Candidature.token == token).version == 1
+    assert len(documents_of(token)) == 1
+
+
+def test_a_stored_name_cannot_leave_the_documents_directory(app):
+    from cyclades import storage
+    with pytest.raises(ValueError):
+        storage.path_of(app.config["DOCUMENTS_DIR"], "../secret_key")
+    with pytest.raises(ValueError):
+        storage.path_of(app.config["DOCUMENTS_DIR"], "/etc/passwd")
+
+
+def test_without_a_deposit_window_the_confirmation_still_reads_well(client, candidate, windows,
+                                                                     db):
+    token, _ = register_all(client)
+    words = pdf_text(open_pdf(client, documents_of(token)[0]).get_data())
+    assert ("comme pièce « Confirmation d'inscription signée », avant la date limite indiquée par "
+            "le service gestionnaire.") in words
+    assert "au plus tard le" not in words
+
+
+def test_each_candidate_opens_only_their_own_latest_documents(client, candidate, deposit,
+                                                              make_account, db):
+    mine, _ = register_all(client)
+    client.submit(f"/mes-inscriptions/{mine}/modifier", page=f"/mes-inscriptions/{mine}")
+    client.submit(f"/inscription/{mine}/enregistrer", page=f"/inscription/{mine}/recapitulatif")
+    old, latest = documents_of(mine)
+    assert client.get(f"/documents/{old.token}").status_code == 404  # the HTML of v1 too
+    assert client.get(f"/documents/{latest.token}").status_code == 200
+    client.logout()
+    make_account(email="autre@example.fr", prenoms="Paul", nom_naissance="ROUX")
+    client.login("autre@example.fr")
+    theirs, _ = register_all(client)
+    [their_document] = documents_of(theirs)
+    page = client.get("/mes-documents").get_data(as_text=True)
+    assert their_document.token in page and latest.token not in page
+    for url in (f"/documents/{latest.token}", f"/documents/{latest.token}/pdf"):
+        assert client.get(url).status_code == 404

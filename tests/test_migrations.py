@@ -52,3 +52,31 @@ def test_sqlite_runs_in_wal_with_foreign_keys(app, db):
     assert database.execute_sql("pragma journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("pragma foreign_keys").fetchone()[0] == 1
     assert database.execute_sql("pragma busy_timeout").fetchone()[0] == 5000
+
+
+def test_init_db_loads_the_rules_the_new_schema_needs(app, db):
+    from cyclades.models import Specialty, Unit
+    app.test_cli_runner().invoke(args=["init-db"])
+    assert Unit.select().count() > 0
+    assert Specialty.get(Specialty.code == "CSR").single_language
+
+
+def test_candidatures_keep_the_brevet_professionnel_they_declared(app, db, make_account):
+    from cyclades import demo, migrations
+    from cyclades.models import Candidature, CandidatureVersion, ExamSession
+
+    academies, exams = demo.load_reference()
+    answers = {"acquis": {"acquis": "diplome", "diplome": "bp:3", "items": [
+        {"unit": "U31", "kind": "diplome", "diploma": "bp:3"}]}, "identification": {
+        "adresse": "3 rue bp:2"}}
+    candidature = Candidature.create(account=make_account(), academie=academies["lille"],
+                                     exam=exams["BCP"], session=ExamSession.create(year=2027),
+                                     draft=answers, answers=answers)
+    CandidatureVersion.create(candidature=candidature, number=1, answers=answers)
+    migrations._rename_bp_codes(database)
+    for stored in (Candidature.get_by_id(candidature.id).answers,
+                   Candidature.get_by_id(candidature.id).draft,
+                   CandidatureVersion.get(CandidatureVersion.candidature == candidature).answers):
+        assert stored["acquis"]["diplome"] == "bp:electricien"
+        assert stored["acquis"]["items"][0]["diploma"] == "bp:electricien"
+        assert stored["identification"]["adresse"] == "3 rue bp:2"  # only whole codes change

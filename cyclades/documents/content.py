@@ -2,8 +2,8 @@
 and shown as an HTML page (templates/documents/document.html), and kept with each version.
 
 {"title", "subtitle", "header": [lines], "meta": [[label, value]], "sections": [{"title",
-"rows": [[label, value]], "tables": [{"caption", "columns", "rows"}], "paragraphs": [text]}],
-"signature": bool, "footer"}. Always in French: it is the administrative document the candidate
+"rows": [[label, value]], "tables": [{"caption", "columns", "rows", "widths"?}],
+"paragraphs": [text]}], "signature": its box's label or "", "footer", "page"}. Always in French: it is the administrative document the candidate
 signs and the service reads.
 """
 import hashlib
@@ -35,12 +35,17 @@ def _header(candidature) -> list[str]:
     return lines
 
 
-def _deadline(candidature) -> str:
+def _upload_step(candidature) -> str:
+    """Step 3 of the confirmation's instructions, with the deposit deadline when it is known."""
     window = Window.of_candidature(candidature, Window.DEPOT)
     if window is None:
-        return _("la date limite indiquée par le service gestionnaire")
-    return _("%(date)s (heure locale)",
-             date=long_datetime(window.closes_at, candidature.academie.timezone))
+        return _("3. Déposez-le, scanné (PDF) ou photographié (JPEG), dans « Mes justificatifs », "
+                 "comme pièce « Confirmation d'inscription signée », avant la date limite "
+                 "indiquée par le service gestionnaire.")
+    return _("3. Déposez-le, scanné (PDF) ou photographié (JPEG), dans « Mes justificatifs », "
+             "comme pièce « Confirmation d'inscription signée », au plus tard le %(deadline)s.",
+             deadline=_("%(date)s (heure locale)", date=long_datetime(
+                 window.closes_at, candidature.academie.timezone)))
 
 
 def _epreuve_table(caption: str, rows: list[dict]) -> dict:
@@ -78,15 +83,12 @@ def confirmation(candidature, version) -> dict:
                 item["tables"].append(_epreuve_table(_("Épreuves facultatives"),
                                                      section["facultatives"]))
             sections.append(item)
-        deadline = _deadline(candidature)
         sections.append({"title": _("À faire"), "rows": [], "tables": [], "paragraphs": [
             _("1. Vérifiez chaque information de ce document. Une erreur ? Modifiez votre "
               "candidature depuis « Mes inscriptions » tant que les inscriptions sont ouvertes, "
               "ou contactez le service gestionnaire."),
             _("2. Datez et signez ce document dans le cadre « Date et signature du candidat »."),
-            _("3. Déposez-le, scanné (PDF) ou photographié (JPEG), dans « Mes justificatifs », "
-              "comme pièce « Confirmation d'inscription signée », au plus tard le %(deadline)s.",
-              deadline=deadline),
+            _upload_step(candidature),
             _("Toute modification de la candidature crée une nouvelle version de ce document : "
               "elle devra à son tour être signée et déposée."),
         ]})
@@ -102,6 +104,7 @@ def confirmation(candidature, version) -> dict:
             "footer": _("%(title)s – N° inscription %(number)s – version n°%(version)d",
                         title=title, number=candidature.numero_inscription,
                         version=version.number),
+            "page": _("page %(page)s sur %(pages)s", page="{page}", pages="{nb}"),
         }
 
 
@@ -156,4 +159,5 @@ def demande(candidature) -> tuple[dict, str]:
             "signature": "",
             "footer": _("%(title)s – N° inscription %(number)s", title=title,
                         number=candidature.numero_inscription),
+            "page": _("page %(page)s sur %(pages)s", page="{page}", pages="{nb}"),
         }, key

@@ -32,8 +32,8 @@ class _Pdf(FPDF):
     def footer(self):
         self.set_y(-11)
         self.set_font(FONT, "", 8)
-        self.cell(0, 4, f"{self.content.get('footer', '')} – page {self.page_no()}/{{nb}}",
-                  align="C")
+        page = self.content.get("page", "{page}/{nb}").replace("{page}", str(self.page_no()))
+        self.cell(0, 4, f"{self.content.get('footer', '')} – {page}", align="C")
 
 
 def _text(pdf, text, size=10, style="", height=5, align="L"):

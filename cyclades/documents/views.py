@@ -8,6 +8,7 @@ from cyclades import storage
 from cyclades.domain import documents as kinds
 from cyclades.htmx import render_page
 from cyclades.models import Candidature, Document
+from cyclades.operations import documents as operations
 
 bp = Blueprint("documents", __name__)
 
@@ -16,15 +17,6 @@ bp = Blueprint("documents", __name__)
 @login_required
 def _candidates_only():
     """Every page here is the logged-in candidate's own."""
-
-
-def _latest(candidatures) -> dict[int, list]:
-    """{candidature id: its documents, latest version of each type} in one query."""
-    documents = Document.select().where(Document.candidature.in_([c.id for c in candidatures]))
-    by_candidature = {}
-    for document in documents:
-        by_candidature.setdefault(document.candidature_id, []).append(document)
-    return {c.id: kinds.latest(by_candidature.get(c.id, [])) for c in candidatures}
 
 
 def load_document(token: str) -> Document:
@@ -47,7 +39,7 @@ def load_document(token: str) -> Document:
 def mine():
     candidatures = [c for c in Candidature.of_account(current_user.id) if c.version]
     return render_page("documents/list.html", candidatures=candidatures,
-                       documents=_latest(candidatures))
+                       documents=operations.latest_documents(candidatures))
 
 
 @bp.route("/documents/<token>")

@@ -51,7 +51,7 @@ def diplomas_from(table: dict) -> dict[str, dict]:
                        "bac_pro": "", "units": []}
                 for code, row in table.get("diplomes", {}).items()}
     for row in table.get("bp_vers_bac_pro", []):
-        diplomas[row["code"]] = {"label": f"Brevet professionnel {row['bp']}", "subjects": {},
+        diplomas[row["code"]] = {"label": row["label"], "subjects": {},
                                  "bac_pro": row["bac_pro"], "units": list(row["units"])}
     return diplomas
 

@@ -1,6 +1,9 @@
 """Mes documents (R40–R42): the documents the portal generates at each save of a candidature,
 and publish_document() for those a gestionnaire publishes. Every version is kept; each new one
 is announced to the candidate by mail, which never carries the document itself."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import current_app
 from peewee import fn
 
@@ -25,19 +28,37 @@ class DocumentRefused(ValueError):
         self.reason = reason
 
 
-def _store(candidature, kind: str, data: bytes, **fields) -> Document:
-    """A new version of `kind` for `candidature`. Call it inside a write transaction: the file
-    is removed again if the row cannot be written."""
-    directory = current_app.config["DOCUMENTS_DIR"]
-    name, digest = storage.save(directory, data, ".pdf")
+_written: ContextVar[list | None] = ContextVar("documents_written", default=None)
+
+
+@contextmanager
+def files_undone_on_failure():
+    """Around a write transaction that stores documents: if anything in it fails (so the rows
+    are rolled back), the files it wrote are removed too; no file is left without its row."""
+    written = []
+    token = _written.set(written)
     try:
-        last = (Document.select(fn.MAX(Document.version))
-                .where((Document.candidature == candidature) & (Document.type == kind)).scalar())
-        return Document.create(candidature=candidature, type=kind, version=(last or 0) + 1,
-                               stored_name=name, size=len(data), sha256=digest, **fields)
-    except Exception:
-        storage.remove(directory, name)
+        yield
+    except BaseException:
+        for name in written:
+            storage.remove(current_app.config["DOCUMENTS_DIR"], name)
         raise
+    finally:
+        _written.reset(token)
+
+
+def _store(candidature, kind: str, data: bytes, **fields) -> Document:
+    """A new version of `kind` for `candidature`, inside a write transaction wrapped in
+    files_undone_on_failure()."""
+    written = _written.get()
+    if written is None:
+        raise RuntimeError("_store() outside files_undone_on_failure()")
+    name, digest = storage.save(current_app.config["DOCUMENTS_DIR"], data, ".pdf")
+    written.append(name)
+    last = (Document.select(fn.MAX(Document.version))
+            .where((Document.candidature == candidature) & (Document.type == kind)).scalar())
+    return Document.create(candidature=candidature, type=kind, version=(last or 0) + 1,
+                           stored_name=name, size=len(data), sha256=digest, **fields)
 
 
 def latest_of(candidature, kind: str) -> Document | None:
@@ -46,21 +67,28 @@ def latest_of(candidature, kind: str) -> Document | None:
             .order_by(Document.version.desc()).first())
 
 
-def latest_confirmations(candidatures) -> dict[int, Document]:
-    """{candidature id: its latest confirmation d'inscription}, in one query."""
+def latest_documents(candidatures, kind: str | None = None) -> dict[int, list[Document]]:
+    """{candidature id: the latest version of each of its documents (of `kind` if given)}, in
+    one query (R40)."""
+    query = Document.select().where(Document.candidature.in_([c.id for c in candidatures]))
+    if kind:
+        query = query.where(Document.type == kind)
     found = {}
-    query = Document.select().where(Document.candidature.in_([c.id for c in candidatures])
-                                    & (Document.type == kinds.CONFIRMATION))
     for document in query:
-        if document.version > getattr(found.get(document.candidature_id), "version", 0):
-            found[document.candidature_id] = document
-    return found
+        found.setdefault(document.candidature_id, []).append(document)
+    return {c.id: kinds.latest(found.get(c.id, [])) for c in candidatures}
+
+
+def latest_confirmations(candidatures) -> dict[int, Document]:
+    """{candidature id: its latest confirmation d'inscription}."""
+    return {cid: documents[0] for cid, documents in
+            latest_documents(candidatures, kinds.CONFIRMATION).items() if documents}
 
 
 def generate_for_version(candidature, version) -> list[Document]:
     """At each « Enregistrer » (R29): the confirmation d'inscription of this version, and the
     Demande de pièces justificatives when what it asks for has changed. Inside the save's
-    transaction. Returns the new documents, for the mail that announces them."""
+    transaction, wrapped in files_undone_on_failure(). Returns the new documents, for the mail that announces them."""
     confirmation = content.confirmation(candidature, version)
     created = [_store(candidature, kinds.CONFIRMATION, pdf.render(confirmation),
                       content=confirmation, candidature_version=version.number)]
@@ -86,7 +114,7 @@ def publish_document(candidature, kind: str, data: bytes, by: str = "") -> Docum
     if not kinds.is_pdf(data):
         raise DocumentRefused(N_("Le fichier n'est pas un PDF lisible (ou il est protégé par un "
                               "mot de passe)."))
-    with write_transaction():
+    with files_undone_on_failure(), write_transaction():
         candidature = Candidature.get_by_id(candidature.id)
         if candidature.status != rules.INSCRITE:
             raise DocumentRefused(N_("Cette candidature n'est pas enregistrée (brouillon ou "

@@ -8,7 +8,7 @@ from cyclades.db import write_transaction
 from cyclades.domain import candidature as rules
 from cyclades.models import Account, Candidature, CandidatureVersion, Window, utcnow
 from cyclades.operations import audit, external_url
-from cyclades.operations.documents import generate_for_version
+from cyclades.operations.documents import files_undone_on_failure, generate_for_version
 
 #: (tab, answer) whose change makes later tabs stale: they must be filled in again.
 STALE_WHEN_CHANGED = {("qualification", "specialite"): ("acquis", "epreuves")}
@@ -88,8 +88,9 @@ def _assign_numbers(candidature, account):
 
 def register_candidature(candidature) -> Candidature:
     """« Enregistrer »: numbers on the first save, a new version each time (R22, R29) with its
-    confirmation d'inscription (R40), the identity locked (R6), and a mail. A repeated click on a saved candidature changes nothing."""
-    with write_transaction():
+    confirmation d'inscription (R40), the identity locked (R6), and a mail. A repeated click on
+    a saved candidature changes nothing."""
+    with files_undone_on_failure(), write_transaction():
         candidature = Candidature.get_by_id(candidature.id)
         if candidature.status == rules.INSCRITE and not candidature.editing:
             return candidature
