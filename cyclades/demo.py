@@ -71,11 +71,13 @@ def load_units(grids: dict) -> int:
         Unit.delete().where(Unit.specialty == specialty).execute()
         units = epreuves.grid_units(grids, specialty.exam.code, specialty.code, specialty.sector,
                                     specialty.single_language)
-        for position, unit in enumerate(units):
-            Unit.create(specialty=specialty, position=position, epreuve=unit["epreuve"],
-                        code=unit["unit"], title=unit["title"],
-                        coefficient=unit["coefficient"], kind=unit["kind"],
-                        subject=unit["subject"], role=unit["role"], optional=unit["optional"])
+        if not units:
+            continue
+        Unit.insert_many([
+            {"specialty": specialty, "position": position, "epreuve": unit["epreuve"],
+             "code": unit["unit"], "title": unit["title"], "coefficient": unit["coefficient"],
+             "kind": unit["kind"], "subject": unit["subject"], "role": unit["role"],
+             "optional": unit["optional"]} for position, unit in enumerate(units)]).execute()
         count += len(units)
     return count
 

@@ -49,27 +49,41 @@ def check(data: bytes) -> Checked:
                      "déposez un fichier PDF, ou une photo prise avec votre téléphone."))
 
 
-def _check_pdf(data: bytes) -> Checked:
+ENCRYPTED, DAMAGED = "encrypted", "damaged"
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """None for a PDF that opens in pypdf to its last page; ENCRYPTED or DAMAGED otherwise (a
+    file without the PDF signature is DAMAGED too)."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PyPdfError
 
+    if not data.startswith(b"%PDF-"):
+        return DAMAGED
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return ENCRYPTED
+        if not reader.pages or b"%%EOF" not in data[-2048:]:
+            return DAMAGED
+        for page in reader.pages:
+            page.mediabox  # every page readable
+    except (PyPdfError, FileNotDecryptedError, ValueError, KeyError, TypeError, OSError,
+            AttributeError, IndexError):
+        return DAMAGED
+    return None
+
+
+def _check_pdf(data: bytes) -> Checked:
     if len(data) > MAX_BYTES:
         raise Refused(N_("Le fichier pèse %(size)s Mo, plus que les 5 Mo permis : réduisez-le "
                          "(numérisez en noir et blanc ou à 150 ppp), ou photographiez le "
                          "document."), size=size_text(len(data)))
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise Refused(N_("Ce PDF est protégé par un mot de passe : enregistrez-le sans "
-                             "protection, puis déposez-le de nouveau."))
-        if not reader.pages or b"%%EOF" not in data[-2048:]:
-            raise ValueError("incomplete")
-        for page in reader.pages:
-            page.mediabox  # every page readable
-    except Refused:
-        raise
-    except (PyPdfError, FileNotDecryptedError, ValueError, KeyError, TypeError, OSError,
-            AttributeError, IndexError):
+    problem = pdf_problem(data)
+    if problem == ENCRYPTED:
+        raise Refused(N_("Ce PDF est protégé par un mot de passe : enregistrez-le sans "
+                         "protection, puis déposez-le de nouveau."))
+    if problem == DAMAGED:
         raise Refused(N_("Ce PDF est endommagé ou incomplet (envoi interrompu ?) : ouvrez-le "
                          "sur votre appareil pour vérifier, puis déposez-le de nouveau."))
     return Checked(data, PDF)

@@ -69,6 +69,30 @@ def _numbers(candidature, version: int | None = None) -> list[list[str]]:
     return rows
 
 
+def _document(candidature, kind: str, sections: list, *, version: int | None = None,
+              signature: str = "") -> dict:
+    """What every generated document has around its sections: the service, the title, the
+    numbers (and the candidature's version, for the confirmation), the page footer."""
+    title = _(kinds.LABELS[kind])
+    if version is None:
+        footer = _("%(title)s – N° inscription %(number)s", title=title,
+                   number=candidature.numero_inscription)
+    else:
+        footer = _("%(title)s – N° inscription %(number)s – version n°%(version)d", title=title,
+                   number=candidature.numero_inscription, version=version)
+    return {
+        "title": title,
+        "subtitle": _("%(exam)s – session %(year)s", exam=candidature.exam.name,
+                      year=candidature.session.year),
+        "header": _header(candidature),
+        "meta": _numbers(candidature, version),
+        "sections": sections,
+        "signature": signature,
+        "footer": footer,
+        "page": _("page %(page)s sur %(pages)s", page="{page}", pages="{nb}"),
+    }
+
+
 def confirmation(candidature, version) -> dict:
     """The confirmation d'inscription of one saved version (a CandidatureVersion) (R22, R41)."""
     with force_locale(LOCALE):
@@ -92,20 +116,8 @@ def confirmation(candidature, version) -> dict:
             _("Toute modification de la candidature crée une nouvelle version de ce document : "
               "elle devra à son tour être signée et déposée."),
         ]})
-        title = _(kinds.LABELS[kinds.CONFIRMATION])
-        return {
-            "title": title,
-            "subtitle": _("%(exam)s – session %(year)s", exam=candidature.exam.name,
-                          year=candidature.session.year),
-            "header": _header(candidature),
-            "meta": _numbers(candidature, version.number),
-            "sections": sections,
-            "signature": _("Date et signature du candidat"),
-            "footer": _("%(title)s – N° inscription %(number)s – version n°%(version)d",
-                        title=title, number=candidature.numero_inscription,
-                        version=version.number),
-            "page": _("page %(page)s sur %(pages)s", page="{page}", pages="{nb}"),
-        }
+        return _document(candidature, kinds.CONFIRMATION, sections, version=version.number,
+                         signature=_("Date et signature du candidat"))
 
 
 def _until(window, timezone: str) -> str:
@@ -130,34 +142,23 @@ def demande(candidature) -> tuple[dict, str]:
                     {kind: [w.opens_at.isoformat(), w.closes_at.isoformat()] if w else None
                      for kind, w in sorted(windows.items())}]
         key = hashlib.sha256(json.dumps(key_data).encode()).hexdigest()[:32]
-        title = _(kinds.LABELS[kinds.DEMANDE])
-        return {
-            "title": title,
-            "subtitle": _("%(exam)s – session %(year)s", exam=candidature.exam.name,
-                          year=candidature.session.year),
-            "header": _header(candidature),
-            "meta": _numbers(candidature),
-            "sections": [
-                {"title": _("Pièces à fournir"), "rows": [], "paragraphs": [], "tables": [{
-                    "caption": _("Pièces justificatives demandées"),
-                    "columns": [_("Pièce"), _("Pourquoi elle est demandée"), _("Quand")],
-                    "widths": [34, 40, 26],
-                    "rows": [[f"{p.code} : {_(p.label)}", _(p.why),
-                              (_("À déposer en ligne %(period)s.", period=_until(
-                                  windows[p.deadline], timezone)) if p.mode == pieces.ONLINE
-                               else _("À envoyer par courrier au service gestionnaire %(period)s.",
-                                      period=_until(windows[p.deadline], timezone)))]
-                             for p in required]}]},
-                {"title": _("Comment les déposer"), "rows": [], "tables": [], "paragraphs": [
-                    _("Déposez chaque pièce dans « Mes justificatifs » : un fichier PDF ou JPEG "
-                      "de 5 Mo au plus ; une photo prise avec un téléphone convient si elle est "
-                      "nette et lisible."),
-                    _("Une candidature sans confirmation d'inscription signée à la date limite "
-                      "est annulée."),
-                ]},
-            ],
-            "signature": "",
-            "footer": _("%(title)s – N° inscription %(number)s", title=title,
-                        number=candidature.numero_inscription),
-            "page": _("page %(page)s sur %(pages)s", page="{page}", pages="{nb}"),
-        }, key
+        def when(piece) -> str:
+            period = _until(windows[piece.deadline], timezone)
+            if piece.mode == pieces.ONLINE:
+                return _("À déposer en ligne %(period)s.", period=period)
+            return _("À envoyer par courrier au service gestionnaire %(period)s.", period=period)
+
+        return _document(candidature, kinds.DEMANDE, [
+            {"title": _("Pièces à fournir"), "rows": [], "paragraphs": [], "tables": [{
+                "caption": _("Pièces justificatives demandées"),
+                "columns": [_("Pièce"), _("Pourquoi elle est demandée"), _("Quand")],
+                "widths": [34, 40, 26],
+                "rows": [[f"{p.code} : {_(p.label)}", _(p.why), when(p)] for p in required]}]},
+            {"title": _("Comment les déposer"), "rows": [], "tables": [], "paragraphs": [
+                _("Déposez chaque pièce dans « Mes justificatifs » : un fichier PDF ou JPEG "
+                  "de 5 Mo au plus ; une photo prise avec un téléphone convient si elle est "
+                  "nette et lisible."),
+                _("Une candidature sans confirmation d'inscription signée à la date limite "
+                  "est annulée."),
+            ]},
+        ]), key

@@ -42,21 +42,3 @@ def latest(documents) -> list:
         if document.type not in newest or document.version > newest[document.type].version:
             newest[document.type] = document
     return [newest[kind] for kind in TYPES if kind in newest]
-
-
-def is_pdf(data: bytes) -> bool:
-    """Whether `data` is a readable PDF: its signature, then parsed by pypdf to its last page."""
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    if not data.startswith(b"%PDF-"):
-        return False
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            return False
-        return len(reader.pages) > 0
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-        return False

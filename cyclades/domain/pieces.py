@@ -10,7 +10,7 @@ others follow their pattern.
 """
 from dataclasses import dataclass
 
-from cyclades.domain import N_
+from cyclades.domain import N_, acquis, eps
 
 ONLINE = "en_ligne"
 POSTAL = "courrier"  #: « non dématérialisée, à envoyer directement au service administratif »
@@ -72,8 +72,6 @@ BY_CODE = {piece.code: piece for piece in ALL}
 def required(answers: dict, *, requires_r408: bool = False) -> list[Piece]:
     """The pieces these saved answers ask for, in the order of ALL. `requires_r408`: the chosen
     specialty needs the R408 attestation (examens.toml)."""
-    from cyclades.domain import acquis, eps
-
     informations = answers.get("informations") or {}
     chosen = answers.get("epreuves") or {}
     items = [acquis.Acquired(i["unit"], i["kind"]) for i in

@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from flask import current_app
 from peewee import fn
 
-from cyclades import mail, storage
+from cyclades import mail, storage, uploads
 from cyclades.db import write_transaction
 from cyclades.documents import content, pdf
 from cyclades.domain import documents as kinds
@@ -111,7 +111,7 @@ def publish_document(candidature, kind: str, data: bytes, by: str = "") -> Docum
         raise DocumentRefused(N_("Le fichier est vide."))
     if len(data) > MAX_PUBLISHED_BYTES:
         raise DocumentRefused(N_("Le fichier dépasse 10 Mo."))
-    if not kinds.is_pdf(data):
+    if uploads.pdf_problem(data):
         raise DocumentRefused(N_("Le fichier n'est pas un PDF lisible (ou il est protégé par un "
                               "mot de passe)."))
     with files_undone_on_failure(), write_transaction():
