@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cyclades import assets, config, db, errors
+from cyclades import assets, config, db, errors, uploads
 from cyclades.extensions import babel, compress, csrf, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,7 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
     compress.init_app(app)
+    uploads.init_app(app)  # before CSRFProtect: it reads the form, under the upload cap
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -45,6 +46,7 @@ def create_app(test_config=None):
     from cyclades import cli, templating
     from cyclades.accounts.views import bp as accounts_bp
     from cyclades.documents.views import bp as documents_bp
+    from cyclades.pieces.views import bp as pieces_bp
     from cyclades.public.views import bp as public_bp
     from cyclades.registration.views import bp as registration_bp
 
@@ -54,4 +56,5 @@ def create_app(test_config=None):
     app.register_blueprint(accounts_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(pieces_bp)
     return app

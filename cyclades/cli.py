@@ -54,6 +54,39 @@ def publish_document_command(numero_inscription, kind, pdf_file, by):
                    f"{candidature.account.email}.")
 
 
+@click.command("piece-status")
+@click.argument("numero_inscription")
+@click.argument("code")
+@click.argument("status", type=click.Choice(["recue", "non_conforme", "conforme"]))
+@click.option("--commentaire", "comment", default="",
+              help="What is wrong, read by the candidate (required for non_conforme).")
+@click.option("--recue-le", "received_on", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Reception date (AAAA-MM-JJ), else the first status's day.")
+@click.option("--by", default="", help="Who sets it (kept in the audit log).")
+@with_appcontext
+def piece_status_command(numero_inscription, code, status, comment, received_on, by):
+    """Set the status of one piece of a candidature, by its N° inscription (R54): reçue,
+    non_conforme (with --commentaire) or conforme. No mail is sent."""
+    from flask_babel import force_locale, gettext
+
+    from cyclades.dates import from_local
+    from cyclades.models import Candidature
+    from cyclades.operations.pieces import PieceRefused, piece_of, set_piece_status
+
+    with database.connection_context(), force_locale("fr"):
+        candidature = Candidature.get_or_none(Candidature.numero_inscription == numero_inscription)
+        if candidature is None:
+            raise click.ClickException(f"Aucune candidature n° {numero_inscription}.")
+        received = from_local(received_on, candidature.academie.timezone) if received_on \
+            else None
+        try:
+            piece = set_piece_status(piece_of(candidature, code.upper()), status, comment, by,
+                                     received_at=received)
+        except PieceRefused as refused:
+            raise click.ClickException(gettext(refused.reason, **refused.values)) from None
+        click.echo(f"{numero_inscription} {piece.code} : {status}.")
+
+
 @click.command("purge-inactive")
 @with_appcontext
 def purge_inactive_command():
@@ -67,4 +100,5 @@ def init_app(app):
     app.cli.add_command(demo_data_command)
     app.cli.add_command(load_reference_command)
     app.cli.add_command(publish_document_command)
+    app.cli.add_command(piece_status_command)
     app.cli.add_command(purge_inactive_command)

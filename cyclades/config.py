@@ -73,7 +73,9 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
     "LANGUAGES": ("fr", "en"),
-    "MAX_CONTENT_LENGTH": 1024 * 1024,  # forms of this issue; uploads get their own cap later
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # every form but the uploads
+    # An upload request: up to 10 phone photos of one document (uploads.accepts_uploads).
+    "UPLOAD_MAX_REQUEST": 50 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "COMPRESS_MIMETYPES": [

@@ -51,3 +51,33 @@ def short_date(day) -> str:
 def local_date(moment: datetime, tz: str) -> str:
     """« 22/11/2026 »: the day a stored time falls on in the académie's zone."""
     return format_date(to_local(moment, tz), "dd/MM/y", locale=get_locale())
+
+
+def zone_city(tz: str) -> str:
+    """« Paris », « La Réunion »: the city a time zone is named after, in the page's language."""
+    from babel.dates import get_timezone_location
+
+    return get_timezone_location(tz, locale=get_locale(), return_city=True)
+
+
+def deposit_period(opens: datetime, closes: datetime, tz: str) -> str:
+    """« entre le jeudi 02 juillet 2020 et le jeudi 12 novembre 2020 23:59 (heure de Paris) »,
+    as Mes justificatifs says it (R50)."""
+    locale = get_locale()
+    # Translators: Babel date pattern of a deposit period, « jeudi 02 juillet 2020 ».
+    pattern = gettext("EEEE dd MMMM y")
+    return gettext("entre le %(start)s et le %(end)s %(time)s (heure de %(city)s)",
+                   start=format_date(to_local(opens, tz), pattern, locale=locale),
+                   end=format_date(to_local(closes, tz), pattern, locale=locale),
+                   time=format_time(to_local(closes, tz), "HH:mm", locale=locale),
+                   city=zone_city(tz))
+
+
+def deadline(closes: datetime, tz: str) -> str:
+    """« le jeudi 12 novembre 2020 23:59 (heure de Paris) »."""
+    locale = get_locale()
+    pattern = gettext("EEEE dd MMMM y")
+    return gettext("le %(date)s %(time)s (heure de %(city)s)",
+                   date=format_date(to_local(closes, tz), pattern, locale=locale),
+                   time=format_time(to_local(closes, tz), "HH:mm", locale=locale),
+                   city=zone_city(tz))

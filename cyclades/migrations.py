@@ -68,12 +68,28 @@ def _v5_documents(db):
     db.create_tables([models.Document])
 
 
+def _v6_pieces(db):
+    """Mes justificatifs: the pieces' statuses and files, the declaration « J'ai fourni toutes
+    mes pièces », and the pieces an académie wants by post."""
+    from peewee import DateTimeField, TextField
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    migrator = SchemaMigrator.from_database(db)
+    wanted = [("candidature", "pieces_declared_at", DateTimeField(null=True)),
+              ("academie", "postal_pieces", TextField(default="[]"))]
+    # A database upgraded from before v3 got `candidature` from today's model: it has the column.
+    migrate(*[migrator.add_column(table, column, field) for table, column, field in wanted
+              if column not in {c.name for c in db.get_columns(table)}])
+    db.create_tables([models.CandidaturePiece, models.PieceFile])
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
     (3, _v3_candidatures),
     (4, _v4_regulations),
     (5, _v5_documents),
+    (6, _v6_pieces),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 

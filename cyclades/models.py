@@ -49,6 +49,8 @@ class Academie(BaseModel):
     lvf_languages = JSONField(default=list)  #: languages offered for the optional LVF (R28)
     eps_activities = JSONField(default=list)  #: the three EPS activities (R27)
     eps_adapted_activities = JSONField(default=list)
+    #: Codes of the pieces this académie wants by post, not online (R55), e.g. ["CINSIG01"].
+    postal_pieces = JSONField(default=list)
 
     def __str__(self):
         return self.name
@@ -277,6 +279,8 @@ class Candidature(BaseModel):
     registered_at = DateTimeField(null=True)  #: first « Enregistrer »
     updated_at = DateTimeField(null=True)  #: last « Enregistrer »
     withdrawn_at = DateTimeField(null=True)
+    #: « J'ai fourni toutes mes pièces » (R53), the last time it was clicked.
+    pieces_declared_at = DateTimeField(null=True)
 
     @classmethod
     def of_account(cls, account):
@@ -323,6 +327,40 @@ class Document(BaseModel):
         indexes = ((("candidature", "type", "version"), True),)
 
 
+class CandidaturePiece(BaseModel):
+    """A piece of a candidature (R50) as the gestionnaire sees it: its status (R54). A row
+    exists once a file is deposited or a status is set; the list of pieces itself is computed
+    from the candidature (cyclades.domain.pieces)."""
+    NONE, RECUE, NON_CONFORME, CONFORME = "", "recue", "non_conforme", "conforme"
+
+    candidature = ForeignKeyField(Candidature, backref="pieces", on_delete="CASCADE")
+    code = CharField()  #: DCSTID01, CINSIG01…
+    status = CharField(default=NONE)
+    comment = TextField(default="")  #: the gestionnaire's « Information » (Non conforme)
+    received_at = DateTimeField(null=True)  #: « Date de réception »
+    validated_at = DateTimeField(null=True)  #: « Validé le » (Conforme)
+    status_at = DateTimeField(null=True)  #: the last status change
+    status_by = CharField(default="")
+
+    class Meta:
+        indexes = ((("candidature", "code"), True),)
+
+
+class PieceFile(BaseModel):
+    """A file deposited for a piece (R52), stored under UPLOAD_DIR with a random name."""
+    token = CharField(unique=True, default=_new_public_token)  #: opaque id used in URLs
+    piece = ForeignKeyField(CandidaturePiece, backref="files", on_delete="CASCADE")
+    stored_name = CharField()
+    original_name = CharField()  #: as the candidate's device named it (shown, never trusted)
+    mimetype = CharField()  #: from the content: application/pdf or image/jpeg
+    size = IntegerField()
+    sha256 = CharField()
+    pages = IntegerField(default=1)  #: photos assembled into one PDF
+    uploaded_at = DateTimeField(default=utcnow)
+    #: The candidature version when it was deposited: a signed confirmation is for that one (R29).
+    candidature_version = IntegerField()
+
+
 class AuditLog(BaseModel):
     """One line per write a person made: who, what, when. Never holds a password or token."""
     at = DateTimeField(default=utcnow, index=True)
@@ -337,4 +375,5 @@ class SchemaVersion(BaseModel):
 
 
 ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, Unit, Diploma, ExamSession, Window,
-              Account, Candidature, CandidatureVersion, Document, AuditLog, SchemaVersion]
+              Account, Candidature, CandidatureVersion, Document, CandidaturePiece, PieceFile,
+              AuditLog, SchemaVersion]

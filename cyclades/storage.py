@@ -3,19 +3,31 @@ import hashlib
 import os
 import secrets
 from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 64 * 1024
 
 
-def save(directory: str, data: bytes, suffix: str) -> tuple[str, str]:
-    """Write `data` under a new random name in `directory`; returns (name, sha256). The file
-    appears only once complete (written aside, synced, then renamed)."""
+def save(directory: str, data: bytes | BinaryIO, suffix: str) -> tuple[str, str]:
+    """Write `data` (bytes, or a stream copied from its start in chunks, never read whole)
+    under a new random name in `directory`; returns (name, sha256). The file appears only once
+    complete (written aside, synced, then renamed)."""
     name = secrets.token_urlsafe(24) + suffix
     relative = f"{name[:2]}/{name}"
     path = Path(directory) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
+    digest = hashlib.sha256()
     try:
         with open(partial, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+                digest.update(data)
+            else:
+                data.seek(0)
+                while chunk := data.read(CHUNK):
+                    handle.write(chunk)
+                    digest.update(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, path)
@@ -23,7 +35,7 @@ def save(directory: str, data: bytes, suffix: str) -> tuple[str, str]:
         partial.unlink(missing_ok=True)
         raise
     _sync_directory(path.parent)
-    return relative, hashlib.sha256(data).hexdigest()
+    return relative, digest.hexdigest()
 
 
 def _sync_directory(directory: Path) -> None:

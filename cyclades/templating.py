@@ -4,10 +4,11 @@ from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
 from cyclades import dates
-from cyclades.domain import acquis, candidature, documents, eps, epreuves
+from cyclades.domain import acquis, candidature, documents, eps, epreuves, pieces
 from cyclades.domain.identity import country_name
 from cyclades.registration.recap import sections as recap_sections
 from cyclades.registration.recap import specialty_label, status_text
+from cyclades.security import add_security_headers
 
 
 def academie_label(academie) -> str:
@@ -15,7 +16,6 @@ def academie_label(academie) -> str:
     if academie.name[:1].upper() in "AEIOUYÉÈÊ":
         return gettext("Académie d'%(name)s", name=academie.name)
     return gettext("Académie de %(name)s", name=academie.name)
-from cyclades.security import add_security_headers
 
 
 def file_size(size: int) -> str:
@@ -35,6 +35,10 @@ def init_app(app):
         long_datetime=dates.long_datetime,
         short_datetime=dates.short_datetime,
         local_date=dates.local_date,
+        deposit_period=dates.deposit_period,
+        deadline_text=dates.deadline,
+        zone_city=dates.zone_city,
+        piece_status_label=lambda status: pieces.STATUS_LABELS.get(status, status),
         file_size=file_size,
         document_label=lambda kind: documents.LABELS.get(kind, kind),
         academie_label=academie_label,

@@ -8,6 +8,7 @@ message (gettext source) saying what to do.
 """
 import io
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from cyclades.domain import N_
 
@@ -21,9 +22,11 @@ SMALLEST_SIDE = 1200  #: below this a page of text stops being legible
 
 @dataclass(frozen=True)
 class Checked:
-    data: bytes  #: what is stored: the PDF as sent, or the cleaned JPEG
+    data: bytes | None  #: what is stored: the PDF as sent, or the cleaned JPEG
     mimetype: str
     resized: bool = False  #: a photo scaled down to fit
+    #: check_file() of a PDF: the checked stream itself, stored by copying, never read whole.
+    stream: BinaryIO | None = None
 
 
 class Refused(ValueError):
@@ -34,17 +37,35 @@ class Refused(ValueError):
 
 
 def size_text(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+    """Megabytes rounded up to a tenth: a file just over 5 Mo never reads « 5,0 Mo »."""
+    tenths = -(-size * 10 // (1024 * 1024))
+    return f"{tenths // 10},{tenths % 10}"
 
 
 def check(data: bytes) -> Checked:
     """The file as it will be stored, or Refused."""
-    if not data:
+    checked = check_file(io.BytesIO(data))
+    return Checked(data, PDF) if checked.mimetype == PDF else checked
+
+
+def check_file(stream: BinaryIO, page: bool = False) -> Checked:
+    """An uploaded file (seekable, spooled to disk by the server) as it will be stored, or
+    Refused. A PDF is parsed from the stream and never read whole into memory; a photo has to
+    be decoded, so it is read. `page`: a photo that will be one page of a PDF, brought to an A4
+    page's legible size."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if not size:
         raise Refused(N_("Le fichier est vide (0 octet) : choisissez de nouveau votre fichier."))
-    if data.startswith(b"%PDF-"):
-        return _check_pdf(data)
-    if data.startswith(b"\xff\xd8\xff"):
-        return _check_jpeg(data)
+    if head.startswith(b"%PDF-"):
+        _check_pdf(stream, size)
+        stream.seek(0)
+        return Checked(None, PDF, stream=stream)
+    if head.startswith(b"\xff\xd8\xff"):
+        return _check_jpeg(stream.read(), LEGIBLE_SIDE if page else None)
     raise Refused(N_("Ce fichier n'est ni un PDF ni une photo JPEG, quel que soit son nom : "
                      "déposez un fichier PDF, ou une photo prise avec votre téléphone."))
 
@@ -52,19 +73,25 @@ def check(data: bytes) -> Checked:
 ENCRYPTED, DAMAGED = "encrypted", "damaged"
 
 
-def pdf_problem(data: bytes) -> str | None:
+def pdf_problem(data: bytes | BinaryIO) -> str | None:
     """None for a PDF that opens in pypdf to its last page; ENCRYPTED or DAMAGED otherwise (a
-    file without the PDF signature is DAMAGED too)."""
+    file without the PDF signature is DAMAGED too). `data`: bytes, or a seekable stream."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PyPdfError
 
-    if not data.startswith(b"%PDF-"):
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    stream.seek(0)
+    if stream.read(5) != b"%PDF-":
         return DAMAGED
+    stream.seek(0, io.SEEK_END)
+    stream.seek(max(0, stream.tell() - 2048))
+    ends_well = b"%%EOF" in stream.read()
+    stream.seek(0)
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = PdfReader(stream, strict=False)
         if reader.is_encrypted:
             return ENCRYPTED
-        if not reader.pages or b"%%EOF" not in data[-2048:]:
+        if not reader.pages or not ends_well:
             return DAMAGED
         for page in reader.pages:
             page.mediabox  # every page readable
@@ -74,19 +101,18 @@ def pdf_problem(data: bytes) -> str | None:
     return None
 
 
-def _check_pdf(data: bytes) -> Checked:
-    if len(data) > MAX_BYTES:
+def _check_pdf(stream: BinaryIO, size: int) -> None:
+    if size > MAX_BYTES:
         raise Refused(N_("Le fichier pèse %(size)s Mo, plus que les 5 Mo permis : réduisez-le "
                          "(numérisez en noir et blanc ou à 150 ppp), ou photographiez le "
-                         "document."), size=size_text(len(data)))
-    problem = pdf_problem(data)
+                         "document."), size=size_text(size))
+    problem = pdf_problem(stream)
     if problem == ENCRYPTED:
         raise Refused(N_("Ce PDF est protégé par un mot de passe : enregistrez-le sans "
                          "protection, puis déposez-le de nouveau."))
     if problem == DAMAGED:
         raise Refused(N_("Ce PDF est endommagé ou incomplet (envoi interrompu ?) : ouvrez-le "
                          "sur votre appareil pour vérifier, puis déposez-le de nouveau."))
-    return Checked(data, PDF)
 
 
 def _open_image(data: bytes):
@@ -111,15 +137,17 @@ def _encode(image, quality=85) -> bytes:
     return buffer.getvalue()
 
 
-def _check_jpeg(data: bytes) -> Checked:
+def _check_jpeg(data: bytes, side: int | None = None) -> Checked:
     from PIL import ImageOps
 
     image = _open_image(data)
     image = ImageOps.exif_transpose(image)  # upright, as the phone showed it
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    resized = bool(side) and max(image.size) > side
+    if resized:
+        image.thumbnail((side, side))
     clean = _encode(image)
-    resized = False
     side = LEGIBLE_SIDE
     while len(clean) > MAX_BYTES:
         if max(image.size) <= SMALLEST_SIDE:
@@ -133,8 +161,48 @@ def _check_jpeg(data: bytes) -> Checked:
 
 
 def photos_to_pdf(photos: list[bytes]) -> bytes:
-    """Several checked JPEG photos (one per page of a document) as one PDF."""
-    images = [_open_image(photo).convert("RGB") for photo in photos]
-    buffer = io.BytesIO()
-    images[0].save(buffer, "PDF", save_all=True, append_images=images[1:], resolution=150)
-    return buffer.getvalue()
+    """Several checked JPEG photos (one per page of a document, in order) as one PDF: each photo
+    is embedded as it is (never decoded again), on an A4 page in the photo's orientation."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF(unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margin(0)
+    for photo in photos:
+        width, height = Image.open(io.BytesIO(photo)).size  # reads the header only
+        landscape = width > height
+        pdf.add_page(orientation="L" if landscape else "P", format="A4")
+        page_w, page_h = (297, 210) if landscape else (210, 297)
+        scale = min(page_w / width, page_h / height)
+        w, h = width * scale, height * scale
+        pdf.image(io.BytesIO(photo), x=(page_w - w) / 2, y=(page_h - h) / 2, w=w, h=h)
+    return bytes(pdf.output())
+
+
+#: The view functions that receive files (see accepts_uploads).
+_UPLOAD_VIEWS: set = set()
+
+
+def accepts_uploads(view):
+    """Marks a view that receives files: its requests may be as large as UPLOAD_MAX_REQUEST
+    (several phone photos), every other request stays under MAX_CONTENT_LENGTH."""
+    _UPLOAD_VIEWS.add(view)
+    return view
+
+
+def init_app(app):
+    """Raises the request size cap for the upload views. Registered before CSRFProtect, whose
+    check reads the form: the body is then parsed (streamed to disk above 500 Ko by Werkzeug)
+    under the right cap, and a larger one is refused with 413 before it is read."""
+    from flask import request
+
+    @app.before_request
+    def _upload_cap():
+        view = app.view_functions.get(request.endpoint)
+        if view in _UPLOAD_VIEWS:
+            request.max_content_length = app.config["UPLOAD_MAX_REQUEST"]
+            # Werkzeug's multipart decoder holds up to this much of a file part while it looks
+            # for the boundary, on top of a 64 Ko read: the small forms' cap would refuse
+            # some files at random.
+            request.max_form_memory_size = 1024 * 1024

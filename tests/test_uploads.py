@@ -102,7 +102,7 @@ def test_a_pdf_one_byte_over_5_mo_is_refused_with_its_size():
     with pytest.raises(uploads.Refused) as refused:
         uploads.check(data)
     assert "plus que les 5 Mo permis" in refused.value.reason
-    assert refused.value.values == {"size": "5,0"}
+    assert refused.value.values == {"size": "5,1"}
 
 
 def test_a_12_mo_phone_photo_is_scaled_down_to_fit_and_stays_legible():

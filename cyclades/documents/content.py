@@ -16,6 +16,7 @@ from cyclades.dates import long_datetime
 from cyclades.domain import epreuves, pieces
 from cyclades.domain import documents as kinds
 from cyclades.models import ServiceContact, Window, utcnow
+from cyclades.operations.pieces import required_of
 from cyclades.registration import recap
 
 LOCALE = "fr"
@@ -132,9 +133,7 @@ def demande(candidature) -> tuple[dict, str]:
     """The Demande de pièces justificatives (R50): each piece with why it is asked and until
     when; and a key that changes only when what it asks for changes."""
     with force_locale(LOCALE):
-        specialty = recap.specialty_of(candidature, candidature.answers)
-        required = pieces.required(candidature.answers,
-                                   requires_r408=bool(specialty and specialty.requires_r408))
+        required = required_of(candidature)
         windows = {kind: Window.of_candidature(candidature, kind)
                    for kind in {piece.deadline for piece in required}}
         timezone = candidature.academie.timezone

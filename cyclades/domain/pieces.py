@@ -8,7 +8,7 @@ years of professional activity (R20, R27), the R408 attestation for the specialt
 with its own deadline (R31). The codes the notices print are kept (DCSTID01, CINSIG01); the
 others follow their pattern.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cyclades.domain import N_, acquis, eps
 
@@ -69,9 +69,11 @@ ALL = (IDENTITY, SIGNED_CONFIRMATION, AMENAGEMENTS, RELEVE, DIPLOME, VAE, MEDICA
 BY_CODE = {piece.code: piece for piece in ALL}
 
 
-def required(answers: dict, *, requires_r408: bool = False) -> list[Piece]:
+def required(answers: dict, *, requires_r408: bool = False,
+             postal: frozenset[str] | set[str] = frozenset()) -> list[Piece]:
     """The pieces these saved answers ask for, in the order of ALL. `requires_r408`: the chosen
-    specialty needs the R408 attestation (examens.toml)."""
+    specialty needs the R408 attestation (examens.toml); `postal`: the codes the académie wants
+    by post (R55)."""
     informations = answers.get("informations") or {}
     chosen = answers.get("epreuves") or {}
     items = [acquis.Acquired(i["unit"], i["kind"]) for i in
@@ -95,4 +97,10 @@ def required(answers: dict, *, requires_r408: bool = False) -> list[Piece]:
         wanted.add(ACTIVITY)
     if requires_r408:
         wanted.add(ATTESTATION_R408)
-    return [piece for piece in ALL if piece in wanted]
+    return [replace(piece, mode=POSTAL) if piece.code in postal else piece
+            for piece in ALL if piece in wanted]
+
+
+#: The gestionnaire's statuses of a piece (R54); no status: deposited, not yet checked.
+STATUS_LABELS = {"recue": N_("Reçue"), "non_conforme": N_("Non conforme"),
+                 "conforme": N_("Conforme")}

@@ -6,7 +6,8 @@ from cyclades.domain.windows import group_by_academie_and_exam
 from cyclades.htmx import render_page
 from peewee import prefetch
 
-from cyclades.models import Academie, ServiceContact, Window, utcnow
+from cyclades.models import Academie, Candidature, ServiceContact, Window, utcnow
+from cyclades.operations import pieces
 
 bp = Blueprint("public", __name__)
 
@@ -17,7 +18,9 @@ ONE_YEAR = 365 * 24 * 3600
 def home():
     """Anonymous: the three ways in. Logged in: Mon espace."""
     if current_user.is_authenticated:
-        return render_page("public/dashboard.html", account=current_user)
+        candidatures = list(Candidature.of_account(current_user.id))
+        return render_page("public/dashboard.html", account=current_user,
+                           candidatures=candidatures, boards=pieces.boards_of(candidatures))
     return render_page("public/home.html")
 
 

@@ -12,7 +12,7 @@ from cyclades.htmx import follow, hx_redirect, render_page
 from cyclades.models import (
     Academie, Candidature, Diploma, Exam, ServiceContact, Specialty, Window, utcnow,
 )
-from cyclades.operations import documents
+from cyclades.operations import documents, pieces
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
 from cyclades.registration.exam_forms import FORMS, acquis_form, epreuves_form
@@ -235,7 +235,8 @@ def mine():
     candidatures = list(Candidature.of_account(current_user.id))
     return render_page("registration/list.html", candidatures=candidatures,
                        open_now=operations.open_windows(candidatures),
-                       confirmations=documents.latest_confirmations(candidatures))
+                       confirmations=documents.latest_confirmations(candidatures),
+                       boards=pieces.boards_of(candidatures))
 
 
 @bp.route("/mes-inscriptions/<token>")

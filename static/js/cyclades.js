@@ -33,9 +33,45 @@
   document.addEventListener("DOMContentLoaded", function () {
     focus(document.querySelector(".error-summary"));
   });
+  // Uploads (Mes justificatifs): a <progress> bar while the file travels, said once in words.
+  function uploadForm(event) {
+    var form = event.detail && event.detail.elt;
+    return form && form.classList && form.classList.contains("upload") ? form : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = uploadForm(event);
+    if (!form) return;
+    var box = form.querySelector(".upload-progress");
+    if (box) box.hidden = false;
+    announce(box ? box.textContent.trim() : "");
+  });
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = uploadForm(event);
+    var bar = form && form.querySelector("progress");
+    if (!bar || !event.detail.total) return;
+    var percent = Math.round(event.detail.loaded * 100 / event.detail.total);
+    bar.value = percent;
+    bar.textContent = percent + " %";
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = uploadForm(event);
+    if (form && !event.detail.successful && !event.detail.xhr.status) {
+      // The connection broke: nothing was kept; say so instead of a frozen bar.
+      var box = form.querySelector(".upload-progress");
+      if (box) box.hidden = true;
+      announce(form.getAttribute("data-failed"));
+    }
+  });
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (!target) return;
+    // A piece drawn again after an upload or a deletion: focus and say its news.
+    if (target.classList && target.classList.contains("piece")) {
+      var news = first(target, [".field-error", ".piece-notice"]);
+      focus(news || target.querySelector("h3"));
+      if (news) announce(news.textContent.trim());
+      return;
+    }
     // A part of a form drawn again (lists that depend on a choice): htmx gives the focus back
     // to the field that had it (same id); say what changed.
     var updated = target.closest ? target.closest("[data-announce-update]") : null;

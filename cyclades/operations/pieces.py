@@ -1,0 +1,402 @@
+"""Mes justificatifs (R50–R56): the pieces of a candidature, their files and their statuses.
+
+`board()` says, for one candidature at one moment, each piece with its files, its status and
+what the candidate may do with it. The writes check the same board inside their transaction:
+`add_files()` and `delete_file()` (the candidate), `declare()` (« J'ai fourni toutes mes
+pièces », R53) and `set_piece_status()` (the gestionnaire, R54; the back-office and the
+`piece-status` command call it).
+
+The rules, in one place:
+- a piece can be changed (files added or deleted) by the candidate of a registered candidature,
+  within its deposit window (R12, R31), unless the pieces are all validated, or the piece is
+  being checked: declared, Reçue or Conforme. A Non conforme piece can always be replaced,
+  even outside the window (R54);
+- the signed confirmation is for one version of the candidature (R29): once the candidature is
+  modified, the file deposited for the previous version no longer counts, and a new one can be
+  deposited;
+- « J'ai fourni toutes mes pièces » needs a file for every piece deposited online, and
+  something new since it was last clicked; a piece whose file is new since its status was set
+  goes back to « to be checked ».
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+from cyclades import storage, uploads
+from cyclades.db import write_transaction
+from cyclades.domain import N_
+from cyclades.domain import candidature as rules
+from cyclades.domain import pieces
+from cyclades.models import Candidature, CandidaturePiece, PieceFile, Window, utcnow
+from cyclades.operations import audit
+
+#: Photos of one document sent together, assembled into one PDF: at most this many pages.
+MAX_PHOTOS = 10
+SUFFIXES = {uploads.PDF: ".pdf", uploads.JPEG: ".jpg"}
+STATUSES = (CandidaturePiece.RECUE, CandidaturePiece.NON_CONFORME, CandidaturePiece.CONFORME)
+
+
+class PieceRefused(ValueError):
+    """What the candidate or gestionnaire asked cannot be done; `reason` is a French message
+    (gettext source) with its `values`."""
+
+    def __init__(self, reason: str, **values):
+        super().__init__(reason)
+        self.reason = reason
+        self.values = values
+
+
+def required_of(candidature) -> list[pieces.Piece]:
+    """The pieces this candidature's saved answers ask for (recomputed at each change)."""
+    from cyclades.registration.recap import specialty_of
+
+    specialty = specialty_of(candidature, candidature.answers)
+    return pieces.required(candidature.answers,
+                           requires_r408=bool(specialty and specialty.requires_r408),
+                           postal=frozenset(candidature.academie.postal_pieces or ()))
+
+
+@dataclass
+class Row:
+    """One piece of the list, as the candidate sees it."""
+    piece: pieces.Piece
+    record: CandidaturePiece | None
+    files: list[PieceFile]
+    window: Window | None
+    candidature_version: int
+    declared_at: datetime | None
+    now: datetime
+    validated: bool = False  #: set by the board: every piece is Conforme
+
+    @property
+    def code(self) -> str:
+        return self.piece.code
+
+    @property
+    def online(self) -> bool:
+        return self.piece.mode == pieces.ONLINE
+
+    @property
+    def status(self) -> str:
+        return self.record.status if self.record else CandidaturePiece.NONE
+
+    @property
+    def outdated_version(self) -> int | None:
+        """The signed confirmation was deposited for an older version of the candidature: that
+        version's number (R29)."""
+        if self.code != pieces.SIGNED_CONFIRMATION.code or not self.files:
+            return None
+        versions = {f.candidature_version for f in self.files}
+        return None if self.candidature_version in versions else max(versions)
+
+    @property
+    def replaced_since_status(self) -> bool:
+        """A file was deposited after the gestionnaire last set this piece's status."""
+        changed = self.record and self.record.status_at
+        return bool(changed) and any(f.uploaded_at > changed for f in self.files)
+
+    @property
+    def provided(self) -> bool:
+        """There is what the gestionnaire needs to check (postal pieces are not counted)."""
+        if not self.online:
+            return True
+        if not self.files or self.outdated_version:
+            return False
+        if self.status == CandidaturePiece.NON_CONFORME:
+            return self.replaced_since_status
+        return True
+
+    @property
+    def window_state(self) -> str:
+        """"open", "before", "after", or "none" when the service has not set it."""
+        if self.window is None:
+            return "none"
+        if self.now < self.window.opens_at:
+            return "before"
+        return "open" if self.now < self.window.closes_at else "after"
+
+    @property
+    def in_check(self) -> bool:
+        """The gestionnaire has it: declared, Reçue or Conforme, and still valid."""
+        if self.outdated_version or self.status == CandidaturePiece.NON_CONFORME:
+            return False
+        if self.status in (CandidaturePiece.RECUE, CandidaturePiece.CONFORME):
+            return True
+        return bool(self.declared_at) and any(f.uploaded_at <= self.declared_at
+                                              for f in self.files)
+
+    @property
+    def blocked(self) -> str | None:
+        """Why the candidate cannot add or delete a file here (a French message), or None."""
+        if not self.online:
+            return N_("Cette pièce ne se dépose pas en ligne : envoyez-la par courrier.")
+        if self.validated:
+            return N_("Toutes vos pièces sont validées : elles ne peuvent plus être modifiées.")
+        if self.in_check:
+            return N_("Vous avez indiqué avoir fourni cette pièce : elle est en cours de contrôle "
+                      "et ne peut plus être modifiée.")
+        if self.status == CandidaturePiece.NON_CONFORME:
+            return None  # replaced even outside the deposit window (R54)
+        if self.window_state == "none":
+            return N_("Le service n'a pas encore fixé la période de dépôt de cette pièce.")
+        if self.window_state == "before":
+            return N_("La période de dépôt de cette pièce n'est pas encore ouverte.")
+        if self.window_state == "after":
+            return N_("La période de dépôt de cette pièce est close.")
+        return None
+
+    @property
+    def changeable(self) -> bool:
+        return self.blocked is None
+
+
+@dataclass
+class Board:
+    candidature: Candidature
+    rows: list[Row]
+    now: datetime
+    declared_at: datetime | None = None
+    validated: bool = False
+    groups: list[tuple[str, list[Row]]] = field(default_factory=list)
+
+    @property
+    def registered(self) -> bool:
+        return self.candidature.status == rules.INSCRITE
+
+    @property
+    def missing(self) -> list[Row]:
+        """Online pieces still to deposit (or to deposit again)."""
+        return [row for row in self.rows if row.online and not row.provided]
+
+    @property
+    def postal(self) -> list[Row]:
+        return [row for row in self.rows if not row.online]
+
+    @property
+    def new_since_declared(self) -> bool:
+        return self.declared_at is None or any(
+            f.uploaded_at > self.declared_at for row in self.rows for f in row.files)
+
+    @property
+    def can_declare(self) -> bool:
+        return (self.registered and not self.validated and not self.missing
+                and any(row.online for row in self.rows) and self.new_since_declared)
+
+    @property
+    def waiting(self) -> bool:
+        """Declared, nothing missing: the gestionnaire's turn (R53)."""
+        return (self.declared_at is not None and not self.validated and not self.missing
+                and not self.new_since_declared)
+
+    @property
+    def deadline(self) -> Window | None:
+        """The window of the first missing piece to close: « by when »."""
+        windows = [row.window for row in self.missing if row.window is not None
+                   and row.window_state != "after"]
+        return min(windows, key=lambda w: w.closes_at) if windows else None
+
+    def row(self, code: str) -> Row | None:
+        return next((row for row in self.rows if row.code == code), None)
+
+
+def board(candidature, now: datetime | None = None) -> Board:
+    """Every piece of `candidature` now, with its files, status and what can be done."""
+    now = now or utcnow()
+    required = required_of(candidature) if candidature.version else []
+    records = {r.code: r for r in
+               CandidaturePiece.select().where(CandidaturePiece.candidature == candidature)}
+    files: dict[int, list[PieceFile]] = {}
+    for item in (PieceFile.select().join(CandidaturePiece)
+                 .where(CandidaturePiece.candidature == candidature)
+                 .order_by(PieceFile.uploaded_at, PieceFile.id)):
+        files.setdefault(item.piece_id, []).append(item)
+    windows = {kind: Window.of_candidature(candidature, kind)
+               for kind in {piece.deadline for piece in required}}
+    rows = []
+    for piece in required:
+        record = records.get(piece.code)
+        rows.append(Row(piece, record, files.get(record.id, []) if record else [],
+                        windows[piece.deadline], candidature.version,
+                        candidature.pieces_declared_at, now))
+    validated = bool(rows) and all(row.status == CandidaturePiece.CONFORME
+                                   and not row.outdated_version for row in rows)
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        row.validated = validated
+        groups.setdefault(row.piece.group, []).append(row)
+    return Board(candidature, rows, now, candidature.pieces_declared_at, validated,
+                 list(groups.items()))
+
+
+def boards_of(candidatures) -> dict[int, Board]:
+    """{candidature id: its board}, for the registered candidatures among `candidatures`."""
+    return {c.id: board(c) for c in candidatures
+            if c.version and c.status == rules.INSCRITE}
+
+
+def _fresh(candidature) -> Candidature:
+    """The candidature read again inside a write transaction, so the rules see the latest."""
+    return Candidature.get_by_id(candidature.id)
+
+
+def _prepare(files) -> uploads.Checked:
+    """What the candidate sent in one go, checked by content: one PDF or one photo as it is,
+    several photos as one PDF a page each. `files`: seekable streams, in the order chosen."""
+    if not files:
+        raise PieceRefused(N_("Choisissez un fichier (PDF ou JPEG, 5 Mo au plus)."))
+    if len(files) == 1:
+        return uploads.check_file(files[0])
+    if len(files) > MAX_PHOTOS:
+        raise PieceRefused(N_("Vous avez choisi %(count)d fichiers : %(max)d photos au plus "
+                              "forment un même document."), count=len(files), max=MAX_PHOTOS)
+    photos = []
+    for number, stream in enumerate(files, start=1):
+        try:
+            checked = uploads.check_file(stream, page=True)
+        except uploads.Refused as refused:
+            raise PieceRefused(N_("Fichier n°%(number)d : %(reason)s"), number=number,
+                               reason=refused) from refused
+        if checked.mimetype != uploads.JPEG:
+            raise PieceRefused(N_("Plusieurs fichiers à la fois ne peuvent être que des photos "
+                                  "(JPEG), assemblées en un seul PDF : déposez un PDF seul."))
+        photos.append(checked.data)
+    return uploads.Checked(uploads.photos_to_pdf(photos), uploads.PDF)
+
+
+def add_files(candidature, code: str, files: list, names: list[str], account) -> PieceFile:
+    """The candidate deposits a file for the piece `code` (R51, R52): several photos become one
+    PDF. Refused (PieceRefused) when the piece cannot be changed, or the file is not a readable
+    PDF or JPEG of 5 Mo at most. Nothing is kept of a refused or failed deposit."""
+    try:
+        checked = _prepare(files)
+    except uploads.Refused as refused:
+        raise PieceRefused(refused.reason, **refused.values) from refused
+    directory = current_app.config["UPLOAD_DIR"]
+    data = checked.stream if checked.data is None else checked.data
+    name, digest = storage.save(directory, data, SUFFIXES[checked.mimetype])
+    size = storage.path_of(directory, name).stat().st_size
+    original = (names[0] if names else "") or "document"
+    if len(files) > 1 or not original.lower().endswith(SUFFIXES[checked.mimetype]):
+        original = original.rsplit(".", 1)[0] + SUFFIXES[checked.mimetype]
+    try:
+        with write_transaction():
+            candidature = _fresh(candidature)
+            row = board(candidature).row(code)
+            if row is None:
+                raise LookupError(code)
+            if row.blocked:
+                raise PieceRefused(row.blocked)
+            record = row.record or CandidaturePiece.create(candidature=candidature, code=code)
+            deposited = PieceFile.create(piece=record, stored_name=name,
+                                         original_name=original[-120:], size=size,
+                                         mimetype=checked.mimetype, sha256=digest,
+                                         pages=len(files),
+                                         candidature_version=candidature.version)
+            audit("piece.deposit", account, candidature=candidature.token, piece=code,
+                  file=deposited.token, size=size, pages=len(files), resized=checked.resized)
+    except BaseException:
+        storage.remove(directory, name)
+        raise
+    return deposited
+
+
+def file_of(account, token: str) -> PieceFile | None:
+    """A deposited file, if it belongs to one of `account`'s candidatures."""
+    return (PieceFile.select(PieceFile, CandidaturePiece, Candidature)
+            .join(CandidaturePiece).join(Candidature)
+            .where((PieceFile.token == token) & (Candidature.account == account)).first())
+
+
+def delete_file(deposited: PieceFile, account) -> str:
+    """The candidate removes a file they deposited, while the piece can still change (R52,
+    R53); returns the piece's code."""
+    directory = current_app.config["UPLOAD_DIR"]
+    with write_transaction():
+        deposited = PieceFile.get_by_id(deposited.id)
+        record = deposited.piece
+        row = board(record.candidature).row(record.code)
+        if row is None:
+            raise PieceRefused(N_("Cette pièce n'est plus demandée pour cette candidature."))
+        if row.blocked:
+            raise PieceRefused(row.blocked)
+        deposited.delete_instance()
+        audit("piece.delete", account, candidature=record.candidature.token, piece=record.code,
+              file=deposited.token)
+    storage.remove(directory, deposited.stored_name)
+    return record.code
+
+
+def declare(candidature, account) -> Candidature:
+    """« J'ai fourni toutes mes pièces » (R53): the pieces go to the gestionnaire's check and can
+    no longer be changed; a piece replaced since its status was set is to be checked again."""
+    with write_transaction():
+        candidature = _fresh(candidature)
+        state = board(candidature)
+        if not state.can_declare:
+            if state.missing:
+                raise PieceRefused(N_("Il manque encore %(count)d pièce(s) : déposez-les avant "
+                                      "d'indiquer que vous avez tout fourni."),
+                                   count=len(state.missing))
+            raise PieceRefused(N_("Rien de nouveau depuis votre dernière déclaration : vos "
+                                  "pièces sont déjà en cours de contrôle."))
+        now = utcnow()
+        for row in state.rows:
+            if row.record and row.record.status and row.replaced_since_status:
+                row.record.status, row.record.comment = CandidaturePiece.NONE, ""
+                row.record.validated_at, row.record.status_at = None, now
+                row.record.save()
+        candidature.pieces_declared_at = now
+        candidature.save()
+        audit("pieces.declare", account, candidature=candidature.token)
+    return candidature
+
+
+def set_piece_status(piece: CandidaturePiece, status: str, comment: str = "", by: str = "",
+                     received_at: datetime | None = None) -> CandidaturePiece:
+    """The gestionnaire's status for one piece (R54): Reçue (with its reception date), Non
+    conforme (a comment is required: the candidate reads it and replaces the piece), Conforme.
+    Once every piece is Conforme, nothing changes any more. No mail is sent (R54)."""
+    comment = (comment or "").strip()
+    if status not in STATUSES:
+        raise PieceRefused(N_("Statut inconnu : « %(status)s » (reçue, non_conforme ou "
+                              "conforme)."), status=status)
+    if status == CandidaturePiece.NON_CONFORME and not comment:
+        raise PieceRefused(N_("Une pièce non conforme a besoin d'un commentaire qui dit au "
+                              "candidat ce qui ne va pas (par exemple « Pièce illisible »)."))
+    with write_transaction():
+        piece = CandidaturePiece.get_by_id(piece.id)
+        candidature = piece.candidature
+        state = board(candidature)
+        row = state.row(piece.code)
+        if not state.registered:
+            raise PieceRefused(N_("Cette candidature n'est pas enregistrée (brouillon ou "
+                                  "désinscrite)."))
+        if row is None:
+            raise PieceRefused(N_("La pièce %(code)s n'est pas demandée à cette candidature."),
+                               code=piece.code)
+        if state.validated:
+            raise PieceRefused(N_("Toutes les pièces de cette candidature sont validées : leurs "
+                                  "statuts ne changent plus."))
+        if row.online and not row.files:
+            raise PieceRefused(N_("Aucun fichier n'a été déposé pour la pièce %(code)s."),
+                               code=piece.code)
+        now = utcnow()
+        piece.status = status
+        piece.comment = comment if status == CandidaturePiece.NON_CONFORME else ""
+        piece.received_at = received_at or piece.received_at or now
+        piece.validated_at = now if status == CandidaturePiece.CONFORME else None
+        piece.status_at, piece.status_by = now, by
+        piece.save()
+        audit("piece.status", None, candidature=candidature.token, piece=piece.code,
+              status=status, comment=piece.comment, by=by)
+    return piece
+
+
+def piece_of(candidature, code: str) -> CandidaturePiece:
+    """The status row of the piece `code`, made when the gestionnaire first sets a status."""
+    if not any(piece.code == code for piece in required_of(candidature)):
+        raise PieceRefused(N_("La pièce %(code)s n'est pas demandée à cette candidature."),
+                           code=code)
+    record, _ = CandidaturePiece.get_or_create(candidature=candidature, code=code)
+    return record
