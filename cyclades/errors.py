@@ -49,6 +49,17 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
+        from cyclades.uploads import is_upload_request
+
+        if exc.code == 413 and is_upload_request():
+            limit = app.config["UPLOAD_MAX_REQUEST"] // (1024 * 1024)
+            response = render_error(413, explanation=_(
+                "Les fichiers envoyés dépassent %(limit)d Mo au total. Chaque fichier doit "
+                "peser 5 Mo au plus : envoyez les photos en plusieurs fois, ou réduisez le "
+                "fichier, puis réessayez.", limit=limit))
+            # htmx would put the page inside the piece: it replaces the main content instead.
+            response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#main", "innerHTML"
+            return response
         response = render_error(exc.code or 500)
         if exc.code == 429 and getattr(exc, "retry_after", None):
             response.headers["Retry-After"] = str(exc.retry_after)

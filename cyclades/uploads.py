@@ -191,6 +191,13 @@ def accepts_uploads(view):
     return view
 
 
+def is_upload_request() -> bool:
+    """The current request goes to a view that receives files."""
+    from flask import current_app, request
+
+    return current_app.view_functions.get(request.endpoint) in _UPLOAD_VIEWS
+
+
 def init_app(app):
     """Raises the request size cap for the upload views. Registered before CSRFProtect, whose
     check reads the form: the body is then parsed (streamed to disk above 500 Ko by Werkzeug)
@@ -199,8 +206,7 @@ def init_app(app):
 
     @app.before_request
     def _upload_cap():
-        view = app.view_functions.get(request.endpoint)
-        if view in _UPLOAD_VIEWS:
+        if is_upload_request():
             request.max_content_length = app.config["UPLOAD_MAX_REQUEST"]
             # Werkzeug's multipart decoder holds up to this much of a file part while it looks
             # for the boundary, on top of a 64 Ko read: the small forms' cap would refuse

@@ -265,7 +265,27 @@ def test_a_request_over_the_hard_cap_is_refused_before_it_is_read(app, client, r
     app.config["UPLOAD_MAX_REQUEST"] = 200 * 1024
     response = upload(client, registered, "DCSTID01", ("gros.pdf", big_pdf(300 * 1024)))
     assert response.status_code == 413 and "Envoi trop volumineux" in text(response)
+    assert "Les fichiers envoyés dépassent 0 Mo au total" in text(response)
     assert files_of(registered) == []
+    response = upload(client, registered, "DCSTID01", ("gros.pdf", big_pdf(300 * 1024)),
+                      htmx=True)
+    assert response.status_code == 413 and response.headers["HX-Retarget"] == "#main"
+
+
+def test_a_withdrawn_candidature_keeps_its_pieces_unchanged(client, registered):
+    upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes()))
+    Candidature.update(status="desinscrite").where(Candidature.token == registered).execute()
+    response = upload(client, registered, "CINSIG01", ("x.pdf", pdf_bytes()))
+    assert response.status_code == 422 and "n'est plus active (désinscrite)" in text(response)
+    [deposited] = files_of(registered)
+    assert post(client, registered, f"fichiers/{deposited.token}/supprimer").status_code == 422
+    assert post(client, registered, "declarer").status_code == 422
+    assert "/mes-justificatifs/" not in client.get("/mes-inscriptions").get_data(as_text=True)
+
+
+def test_a_path_sent_as_the_file_name_keeps_only_the_name(client, registered):
+    upload(client, registered, "DCSTID01", ("/home/camille/Documents/cni.pdf", pdf_bytes()))
+    assert files_of(registered)[0].original_name == "cni.pdf"
 
 
 def test_the_other_forms_keep_their_small_cap(app, client, candidate, db):

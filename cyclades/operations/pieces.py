@@ -68,6 +68,7 @@ class Row:
     declared_at: datetime | None
     now: datetime
     validated: bool = False  #: set by the board: every piece is Conforme
+    active: bool = True  #: the candidature is registered (not withdrawn)
 
     @property
     def code(self) -> str:
@@ -131,6 +132,9 @@ class Row:
         """Why the candidate cannot add or delete a file here (a French message), or None."""
         if not self.online:
             return N_("Cette pièce ne se dépose pas en ligne : envoyez-la par courrier.")
+        if not self.active:
+            return N_("Cette candidature n'est plus active (désinscrite) : ses pièces ne "
+                      "peuvent plus être modifiées.")
         if self.validated:
             return N_("Toutes vos pièces sont validées : elles ne peuvent plus être modifiées.")
         if self.in_check:
@@ -223,7 +227,7 @@ def board(candidature, now: datetime | None = None) -> Board:
                                    and not row.outdated_version for row in rows)
     groups: dict[str, list[Row]] = {}
     for row in rows:
-        row.validated = validated
+        row.validated, row.active = validated, candidature.status == rules.INSCRITE
         groups.setdefault(row.piece.group, []).append(row)
     return Board(candidature, rows, now, candidature.pieces_declared_at, validated,
                  list(groups.items()))
@@ -268,6 +272,11 @@ def add_files(candidature, code: str, files: list, names: list[str], account) ->
     """The candidate deposits a file for the piece `code` (R51, R52): several photos become one
     PDF. Refused (PieceRefused) when the piece cannot be changed, or the file is not a readable
     PDF or JPEG of 5 Mo at most. Nothing is kept of a refused or failed deposit."""
+    row = board(candidature).row(code)
+    if row is None:
+        raise LookupError(code)
+    if row.blocked:  # said before the file is looked at; checked again when it is saved
+        raise PieceRefused(row.blocked)
     try:
         checked = _prepare(files)
     except uploads.Refused as refused:
@@ -276,7 +285,8 @@ def add_files(candidature, code: str, files: list, names: list[str], account) ->
     data = checked.stream if checked.data is None else checked.data
     name, digest = storage.save(directory, data, SUFFIXES[checked.mimetype])
     size = storage.path_of(directory, name).stat().st_size
-    original = (names[0] if names else "") or "document"
+    # Some browsers send the whole path of the file on the candidate's computer.
+    original = (names[0] if names else "").replace("\\", "/").rsplit("/", 1)[-1] or "document"
     if len(files) > 1 or not original.lower().endswith(SUFFIXES[checked.mimetype]):
         original = original.rsplit(".", 1)[0] + SUFFIXES[checked.mimetype]
     try:
