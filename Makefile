@@ -44,6 +44,7 @@ translations: install-test
 benchmark: install
 	$(BIN)/python benchmarks/page_weight.py
 	$(BIN)/python benchmarks/confirmation_pdf.py
+	$(BIN)/python benchmarks/upload.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

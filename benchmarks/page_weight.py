@@ -7,6 +7,7 @@ gzip (every browser); brotli, sent when accepted, is smaller still.
 
 Run: `make benchmark` (or .venv/bin/python benchmarks/page_weight.py). Prints a Markdown table.
 """
+import io
 import re
 import sys
 import tempfile
@@ -77,7 +78,24 @@ def measure_tabs(client, measure, token):
     html = fetch(client, "/mes-documents")[2]
     document = re.search(r'href="(/documents/[^"/]+)"', html).group(1)
     measure("Confirmation d'inscription (HTML)", document)
+    pieces = f"/mes-justificatifs/{base.rsplit('/', 1)[1]}"
+    measure("Mes justificatifs", pieces)
+    raw, sent, _ = fetch(client, f"{pieces}/pieces/DCSTID01", "post",
+                         data={"csrf_token": token, "fichier": (io.BytesIO(small_pdf()), "cni.pdf")},
+                         content_type="multipart/form-data", headers_extra={"HX-Request": "true"})
+    swaps.append(("Dépôt d'une pièce (la pièce seule)", raw, sent))
+    raw, sent, _ = fetch(client, pieces, headers_extra={"HX-Request": "true", "HX-Target": "board"})
+    swaps.append(("« Rafraîchir » les statuts des pièces", raw, sent))
+    measure("Mes justificatifs (une pièce déposée)", pieces)
     return swaps
+
+
+def small_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    return bytes(pdf.output())
 
 
 def kb(size: int) -> str:

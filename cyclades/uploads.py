@@ -141,7 +141,7 @@ def _check_jpeg(data: bytes, side: int | None = None) -> Checked:
     from PIL import ImageOps
 
     image = _open_image(data)
-    image = ImageOps.exif_transpose(image)  # upright, as the phone showed it
+    ImageOps.exif_transpose(image, in_place=True)  # upright, as the phone showed it
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     resized = bool(side) and max(image.size) > side

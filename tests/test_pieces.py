@@ -166,10 +166,18 @@ REFUSED = [
 
 
 def big_pdf(size):
-    """A real PDF of exactly `size` bytes: a page, then a comment that pads it."""
+    """A sound PDF of exactly `size` bytes: a page, then a comment that pads it before its
+    cross-reference table, whose `startxref` offset is moved to match."""
     data = pdf_bytes()
     head, tail = data.split(b"xref", 1)
-    return head + b"%" + b"0" * (size - len(data) - 2) + b"\n" + b"xref" + tail
+    for grown in range(12):  # the moved offset may have more digits
+        padding = size - len(data) - grown
+        moved = re.sub(rb"startxref\s+\d+", b"startxref\n%d" % (len(head) + padding), tail)
+        padded = head + b"%" + b"0" * (padding - 2) + b"\n" + b"xref" + moved
+        if len(padded) == size:
+            PdfReader(io.BytesIO(padded), strict=True).pages[0]  # no recovery needed
+            return padded
+    raise AssertionError(size)
 
 
 @pytest.mark.parametrize("name, data, message", REFUSED, ids=[
