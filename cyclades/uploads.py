@@ -18,6 +18,9 @@ PDF, JPEG = "application/pdf", "image/jpeg"
 #: 250 dpi, still sharp when printed.
 LEGIBLE_SIDE = 2900
 SMALLEST_SIDE = 1200  #: below this a page of text stops being legible
+#: Beyond the largest phone sensors (108 Mpx) a JPEG is refused before it is decoded: a small
+#: file can claim billions of pixels.
+MAX_PIXELS = 120_000_000
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,11 @@ def check(data: bytes) -> Checked:
     return Checked(data, PDF) if checked.mimetype == PDF else checked
 
 
-def check_file(stream: BinaryIO, page: bool = False) -> Checked:
+def check_file(stream: BinaryIO, page_budget: int | None = None) -> Checked:
     """An uploaded file (seekable, spooled to disk by the server) as it will be stored, or
     Refused. A PDF is parsed from the stream and never read whole into memory; a photo has to
-    be decoded, so it is read. `page`: a photo that will be one page of a PDF, brought to an A4
-    page's legible size."""
+    be decoded, so it is read. `page_budget`: the photo will be one page of a PDF of several,
+    brought to an A4 page's legible size and to at most this many bytes."""
     stream.seek(0, io.SEEK_END)
     size = stream.tell()
     stream.seek(0)
@@ -65,7 +68,9 @@ def check_file(stream: BinaryIO, page: bool = False) -> Checked:
         stream.seek(0)
         return Checked(None, PDF, stream=stream)
     if head.startswith(b"\xff\xd8\xff"):
-        return _check_jpeg(stream.read(), LEGIBLE_SIDE if page else None)
+        if page_budget:
+            return _check_jpeg(stream.read(), LEGIBLE_SIDE, page_budget)
+        return _check_jpeg(stream.read())
     raise Refused(N_("Ce fichier n'est ni un PDF ni une photo JPEG, quel que soit son nom : "
                      "déposez un fichier PDF, ou une photo prise avec votre téléphone."))
 
@@ -77,7 +82,6 @@ def pdf_problem(data: bytes | BinaryIO) -> str | None:
     """None for a PDF that opens in pypdf to its last page; ENCRYPTED or DAMAGED otherwise (a
     file without the PDF signature is DAMAGED too). `data`: bytes, or a seekable stream."""
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
 
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     stream.seek(0)
@@ -95,8 +99,7 @@ def pdf_problem(data: bytes | BinaryIO) -> str | None:
             return DAMAGED
         for page in reader.pages:
             page.mediabox  # every page readable
-    except (PyPdfError, FileNotDecryptedError, ValueError, KeyError, TypeError, OSError,
-            AttributeError, IndexError):
+    except Exception:  # a crafted PDF can break the parser in any way: it is damaged
         return DAMAGED
     return None
 
@@ -116,16 +119,18 @@ def _check_pdf(stream: BinaryIO, size: int) -> None:
 
 
 def _open_image(data: bytes):
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = 120_000_000  # the largest phone sensors (108 Mpx); more is a bomb
     try:
         image = Image.open(io.BytesIO(data))
         if image.format != "JPEG":
             raise ValueError(image.format)
+        if image.width * image.height > MAX_PIXELS:
+            raise Image.DecompressionBombError(image.size)
+        # libjpeg decodes straight at a reduced scale what is far beyond a legible page.
+        image.draft("RGB", (LEGIBLE_SIDE, LEGIBLE_SIDE))
         image.load()  # decodes every byte: a truncated photo fails here
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
-            Image.DecompressionBombError) as error:
+    except Exception as error:  # a crafted file can break the decoder in any way
         raise Refused(N_("Cette photo est endommagée ou incomplète (envoi interrompu ?) : "
                          "prenez-la ou choisissez-la de nouveau.")) from error
     return image
@@ -137,11 +142,14 @@ def _encode(image, quality=85) -> bytes:
     return buffer.getvalue()
 
 
-def _check_jpeg(data: bytes, side: int | None = None) -> Checked:
+def _check_jpeg(data: bytes, side: int | None = None, budget: int = MAX_BYTES) -> Checked:
     from PIL import ImageOps
 
     image = _open_image(data)
-    ImageOps.exif_transpose(image, in_place=True)  # upright, as the phone showed it
+    try:
+        ImageOps.exif_transpose(image, in_place=True)  # upright, as the phone showed it
+    except Exception:  # unreadable orientation data: kept as taken
+        pass
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     resized = bool(side) and max(image.size) > side
@@ -149,8 +157,12 @@ def _check_jpeg(data: bytes, side: int | None = None) -> Checked:
         image.thumbnail((side, side))
     clean = _encode(image)
     side = LEGIBLE_SIDE
-    while len(clean) > MAX_BYTES:
+    while len(clean) > budget:
         if max(image.size) <= SMALLEST_SIDE:
+            if budget < MAX_BYTES:
+                raise Refused(N_("Ensemble, ces photos dépassent 5 Mo même réduites : déposez "
+                                 "le document en plusieurs fois, quelques pages à chaque "
+                                 "fois."))
             raise Refused(N_("Cette photo reste plus lourde que 5 Mo même réduite : "
                              "photographiez le document de plus près, sans zoom."))
         image.thumbnail((side, side))
@@ -206,7 +218,10 @@ def init_app(app):
 
     @app.before_request
     def _upload_cap():
-        if is_upload_request():
+        from flask_login import current_user
+
+        # Only a logged-in candidate may send that much; anyone else keeps the small cap.
+        if is_upload_request() and current_user.is_authenticated:
             request.max_content_length = app.config["UPLOAD_MAX_REQUEST"]
             # Werkzeug's multipart decoder holds up to this much of a file part while it looks
             # for the boundary, on top of a 64 Ko read: the small forms' cap would refuse

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from cyclades import storage
 from cyclades.models import (
-    Academie, AuditLog, Candidature, CandidaturePiece, PieceFile, Window, utcnow,
+    Academie, AuditLog, Candidature, CandidaturePiece, Exam, PieceFile, Window, utcnow,
 )
 from cyclades.operations import pieces as operations
 from tests.conftest import TABS, text
@@ -83,7 +83,8 @@ def test_the_list_says_each_piece_why_and_until_when(client, registered):
     assert "Identité DCSTID01 : Document justifiant l'identité" in page
     assert "Demandé à tout candidat : carte nationale d'identité" in page
     assert "CINSIG01 : Confirmation d'inscription signée" in page
-    window = Window.get(Window.kind == Window.DEPOT)
+    window = Window.of_candidature(Candidature.get(Candidature.token == registered),
+                                   Window.DEPOT)
     assert re.search(r"À déposer en ligne entre le \w+ \d\d \w+ \d{4} et le \w+ \d\d \w+ \d{4} "
                      r"\d\d:\d\d \(heure de Paris\)", page)
     assert str(window.closes_at.year) in page
@@ -143,7 +144,11 @@ def test_with_htmx_only_the_piece_comes_back(client, registered):
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in body and "<title>Mes justificatifs – Cyclades libre</title>" in body
-    assert '<h3 id="piece-DCSTID01-title">' in body and "CINSIG01" not in body
+    assert '<h3 id="piece-DCSTID01-title">' in body and 'id="piece-CINSIG01-title"' not in body
+    # What the page says of all the pieces comes along, swapped in place.
+    state = re.search(r'<div [^>]*id="pieces-state" hx-swap-oob="true">.*?</div>', body, re.S)
+    assert "Il vous reste 1 pièce à déposer en ligne" in text_of(state.group(0))
+    assert '<div id="declare-box" hx-swap-oob="true">' in body
     assert "Fichier déposé : cni.jpg" in text(response)
     assert files_of(registered, "DCSTID01")[0].mimetype == "image/jpeg"
 
@@ -270,12 +275,12 @@ def test_an_upload_broken_midway_leaves_nothing(app, client, registered):
 
 
 def test_a_request_over_the_hard_cap_is_refused_before_it_is_read(app, client, registered):
-    app.config["UPLOAD_MAX_REQUEST"] = 200 * 1024
-    response = upload(client, registered, "DCSTID01", ("gros.pdf", big_pdf(300 * 1024)))
+    app.config["UPLOAD_MAX_REQUEST"] = 1024 * 1024
+    response = upload(client, registered, "DCSTID01", ("gros.pdf", big_pdf(1536 * 1024)))
     assert response.status_code == 413 and "Envoi trop volumineux" in text(response)
-    assert "Les fichiers envoyés dépassent 0 Mo au total" in text(response)
+    assert "Les fichiers envoyés dépassent 1 Mo au total" in text(response)
     assert files_of(registered) == []
-    response = upload(client, registered, "DCSTID01", ("gros.pdf", big_pdf(300 * 1024)),
+    response = upload(client, registered, "DCSTID01", ("gros.pdf", big_pdf(1536 * 1024)),
                       htmx=True)
     assert response.status_code == 413 and response.headers["HX-Retarget"] == "#main"
 
@@ -296,8 +301,13 @@ def test_a_path_sent_as_the_file_name_keeps_only_the_name(client, registered):
     assert files_of(registered)[0].original_name == "cni.pdf"
 
 
-def test_the_other_forms_keep_their_small_cap(app, client, candidate, db):
+def test_the_other_forms_keep_their_small_cap(app, client, registered):
     response = client.post("/connexion", data={"email": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+    client.logout()  # an anonymous upload is not read beyond the small cap either
+    response = client.post(f"{board_url(registered)}/pieces/DCSTID01",
+                           content_type="multipart/form-data",
+                           data={"fichier": [(io.BytesIO(big_pdf(1536 * 1024)), "x.pdf")]})
     assert response.status_code == 413
 
 
@@ -350,6 +360,15 @@ def test_a_file_is_not_reachable_through_another_candidature_of_the_same_owner(
     upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes()))
     [deposited] = files_of(registered)
     assert client.get(f"/mes-justificatifs/inconnu/fichiers/{deposited.token}").status_code == 404
+    first = Candidature.get(Candidature.token == registered)
+    other = Candidature.create(account=first.account, academie=first.academie,
+                               exam=Exam.get(Exam.code == "CAP"), session=first.session,
+                               status="inscrite", version=1, answers={})
+    assert client.get(board_url(other.token)).status_code == 200
+    assert client.get(f"{board_url(other.token)}/fichiers/{deposited.token}").status_code == 404
+    assert client.post(f"{board_url(other.token)}/fichiers/{deposited.token}/supprimer",
+                       data={"csrf_token": client.csrf_token()}).status_code == 404
+    assert client.get(f"{board_url(registered)}/fichiers/{deposited.token}").status_code == 200
     assert client.get(f"{board_url(registered)}/pieces/XXX").status_code == 405
     response = upload(client, registered, "CERMED01", ("x.pdf", pdf_bytes()))
     assert response.status_code == 404  # a piece this candidature does not need
@@ -404,7 +423,7 @@ def test_each_status_as_the_candidate_reads_it(app, client, registered):
     assert post(client, registered, "declarer").status_code == 303
     piece = CandidaturePiece.get(CandidaturePiece.code == "DCSTID01")
     assert (piece.status, piece.comment) == ("", "")  # to be checked again
-    assert piece.received_at is not None
+    assert piece.received_at is None  # received again when next checked
 
     status(app, registered, "DCSTID01", "conforme")
     page = text(client.get(board_url(registered)))
@@ -456,7 +475,9 @@ def test_refresh_sends_only_the_statuses(app, client, registered):
     body = response.get_data(as_text=True)
     assert "<html" not in body and "<h1>" not in body and "Rafraîchir" not in body
     assert "Statut : Reçue" in text(response)
-    assert 'href="/mes-justificatifs/' in client.get(board_url(registered)).get_data(as_text=True)
+    page = client.get(board_url(registered)).get_data(as_text=True)
+    assert (f'<a href="{board_url(registered)}" hx-get="{board_url(registered)}" '
+            'hx-target="#board" hx-swap="innerHTML">Rafraîchir') in page
 
 
 # --- The version and window rules -----------------------------------------------------------------
@@ -511,7 +532,8 @@ def test_outside_the_window_nothing_new_is_deposited(client, registered):
 
 
 def test_the_dashboard_tells_what_is_missing_and_by_when(client, registered):
-    window = Window.get(Window.kind == Window.DEPOT)
+    window = Window.of_candidature(Candidature.get(Candidature.token == registered),
+                                   Window.DEPOT)
     page = text(client.get("/"))
     assert "Pièces justificatives : 2 à déposer au plus tard le" in page
     assert f"{window.closes_at.year}" in page and "(heure de Paris)" in page
@@ -519,3 +541,151 @@ def test_the_dashboard_tells_what_is_missing_and_by_when(client, registered):
     deposit_all(client, registered)
     assert ("il reste à cliquer sur « J'ai fourni toutes mes pièces »"
             in text(client.get("/")))
+
+
+def test_a_new_signed_confirmation_is_checked_again_even_after_conforme(app, client, registered):
+    deposit_all(client, registered)
+    post(client, registered, "declarer")
+    status(app, registered, "DCSTID01", "conforme")
+    status(app, registered, "CINSIG01", "conforme")
+    client.submit(f"/mes-inscriptions/{registered}/modifier", page=f"/mes-inscriptions/{registered}")
+    fill(client, registered, "epreuves", {**TABS["epreuves"], "lva": "espagnol"})
+    client.submit(f"/inscription/{registered}/enregistrer",
+                  page=f"/inscription/{registered}/recapitulatif")
+    with pytest.raises(operations.PieceRefused, match="version antérieure"):
+        status(app, registered, "CINSIG01", "conforme")
+    assert upload(client, registered, "CINSIG01", ("v2.pdf", pdf_bytes())).status_code == 303
+    page = text(client.get(board_url(registered)))
+    assert "Toutes vos pièces sont validées" not in page
+    [_, new] = files_of(registered, "CINSIG01")  # still the candidate's: a wrong one can go
+    assert post(client, registered, f"fichiers/{new.token}/supprimer").status_code == 303
+    assert upload(client, registered, "CINSIG01", ("v2.pdf", pdf_bytes())).status_code == 303
+    assert post(client, registered, "declarer").status_code == 303
+    piece = CandidaturePiece.get(CandidaturePiece.code == "CINSIG01")
+    assert piece.status == "" and piece.validated_at is None
+    status(app, registered, "CINSIG01", "conforme")
+    assert "Toutes vos pièces sont validées" in text(client.get(board_url(registered)))
+
+
+def test_a_piece_whose_window_is_not_open_does_not_hold_back_the_others(app, client,
+                                                                         registered):
+    Window.update(opens_at=utcnow() + timedelta(days=60), closes_at=utcnow() + timedelta(days=90)
+                  ).where(Window.kind == Window.DEPOT).execute()
+    depot = Window.of_candidature(Candidature.get(Candidature.token == registered), Window.DEPOT)
+    Window.create(academie=depot.academie, exam=depot.exam, session=depot.session,
+                  kind=Window.R408,
+                  opens_at=utcnow() - timedelta(days=1), closes_at=utcnow() + timedelta(days=9))
+    from cyclades.models import Specialty
+    Specialty.update(requires_r408=True).where(Specialty.code == "MV").execute()
+    page = text(client.get(board_url(registered)))
+    assert "ATR40801 : Attestation de formation" in page
+    assert "La période de dépôt de cette pièce n'est pas encore ouverte." in page
+    assert upload(client, registered, "ATR40801", ("r408.pdf", pdf_bytes())).status_code == 303
+    assert post(client, registered, "declarer").status_code == 303  # DEPOT pieces come later
+    assert "en attente de contrôle" in text(client.get(board_url(registered)))
+
+
+def test_declaring_twice_says_nothing_is_new_next_to_the_button(client, registered):
+    deposit_all(client, registered)
+    assert post(client, registered, "declarer").status_code == 303
+    response = post(client, registered, "declarer")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'href="#declarer"' in html and 'id="declarer"' in html
+    assert "Rien de nouveau depuis votre dernière déclaration" in text_of(
+        re.search(r'<section id="declarer".*?</section>', html, re.S).group(0))
+
+
+def test_files_of_a_piece_no_longer_asked_for_are_listed_and_can_go(app, client, registered):
+    client.submit(f"/mes-inscriptions/{registered}/modifier", page=f"/mes-inscriptions/{registered}")
+    fill(client, registered, "epreuves", {**TABS["epreuves"], "eps_mode": "INAPTE",
+                                          "eps_activities": []})
+    client.submit(f"/inscription/{registered}/enregistrer",
+                  page=f"/inscription/{registered}/recapitulatif")
+    assert upload(client, registered, "CERMED01", ("certificat.pdf", pdf_bytes())).status_code == 303
+    client.submit(f"/mes-inscriptions/{registered}/modifier", page=f"/mes-inscriptions/{registered}")
+    fill(client, registered, "epreuves", TABS["epreuves"])
+    client.submit(f"/inscription/{registered}/enregistrer",
+                  page=f"/inscription/{registered}/recapitulatif")
+    page = text(client.get(board_url(registered)))
+    assert "Pièces qui ne sont plus demandées" in page and "certificat.pdf" in page
+    assert "CERMED01 :" not in page
+    [certificate] = files_of(registered, "CERMED01")
+    assert post(client, registered, f"fichiers/{certificate.token}/supprimer").status_code == 303
+    assert files_of(registered, "CERMED01") == [] and stored_files(app) == []
+
+
+def test_a_second_delete_of_the_same_file_is_harmless(client, registered):
+    upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes()))
+    [deposited] = files_of(registered)
+    with client.application.app_context():
+        assert operations.delete_file(deposited, None) == "DCSTID01"
+        assert operations.delete_file(deposited, None) == "DCSTID01"
+
+
+def test_too_many_photos_together_are_refused_over_5_mo(client, registered, monkeypatch):
+    monkeypatch.setattr("cyclades.uploads.SMALLEST_SIDE", 2000)  # legible only at this size
+    photos = [(f"page{n}.jpg", jpeg_bytes(size=(2000, 2600), noise=True)) for n in range(10)]
+    response = upload(client, registered, "DCSTID01", *photos)
+    assert response.status_code == 422
+    assert "Ensemble, ces photos dépassent 5 Mo même réduites" in text(response)
+    assert files_of(registered) == []
+
+
+def test_several_photos_make_a_pdf_of_5_mo_at_most(app, client, registered):
+    photos = [(f"page{n}.jpg", jpeg_bytes(size=(2000, 2600), noise=True, quality=80))
+              for n in range(4)]
+    assert sum(len(p) for _, p in photos) > 5 * 1024 * 1024
+    assert upload(client, registered, "DCSTID01", *photos).status_code == 303
+    [deposited] = files_of(registered)
+    assert deposited.pages == 4 and deposited.size <= 5 * 1024 * 1024
+
+
+def broken_exif_jpeg() -> bytes:
+    """A photo whose EXIF block says it holds more than it does."""
+    data = jpeg_bytes(exif=gps_exif())
+    start = data.index(b"Exif\x00\x00") + 6
+    return data[:start + 8] + b"\xff\xff" + data[start + 10:]
+
+
+def test_a_photo_with_broken_metadata_is_kept_without_it(app, client, registered):
+    response = upload(client, registered, "DCSTID01", ("photo.jpg", broken_exif_jpeg()))
+    assert response.status_code in (303, 422), text(response)
+    if response.status_code == 303:
+        [deposited] = files_of(registered)
+        kept = storage.path_of(app.config["UPLOAD_DIR"], deposited.stored_name).read_bytes()
+        assert b"PhoneMaker" not in kept
+
+
+def test_a_jpeg_claiming_billions_of_pixels_is_refused_before_decoding(client, registered):
+    data = bytearray(jpeg_bytes(size=(64, 64)))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = (60000).to_bytes(2, "big") + (60000).to_bytes(2, "big")
+    response = upload(client, registered, "DCSTID01", ("bombe.jpg", bytes(data)))
+    assert response.status_code == 422 and "Cette photo est endommagée" in text(response)
+
+
+def test_a_failed_save_leaves_no_file(app, client, registered, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disque plein")
+    monkeypatch.setattr(operations, "audit", broken)
+    response = upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes()))
+    assert response.status_code == 500
+    assert files_of(registered) == [] and stored_files(app) == []
+
+
+def test_no_status_on_a_withdrawn_candidature(app, client, registered):
+    upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes()))
+    Candidature.update(status="desinscrite").where(Candidature.token == registered).execute()
+    with pytest.raises(operations.PieceRefused, match="n'est pas enregistrée"):
+        status(app, registered, "DCSTID01", "recue")
+
+
+def test_a_status_can_change_until_all_are_conforme(app, client, registered):
+    deposit_all(client, registered)
+    post(client, registered, "declarer")
+    for value in ("recue", "non_conforme", "recue", "conforme", "recue"):
+        piece = status(app, registered, "DCSTID01", value, comment="Illisible")
+        assert piece.status == value
+        assert piece.comment == ("Illisible" if value == "non_conforme" else "")
+        assert (piece.validated_at is not None) == (value == "conforme")

@@ -36,7 +36,8 @@ IDENTITY = Piece("DCSTID01", N_("Identité"), N_("Document justifiant l'identit�
 SIGNED_CONFIRMATION = Piece(
     "CINSIG01", N_("Confirmation d'inscription"), N_("Confirmation d'inscription signée"),
     N_("Demandée à tout candidat : imprimez la confirmation d'inscription (Mes documents), "
-       "vérifiez-la, datez-la et signez-la, puis déposez-la scannée ou photographiée."))
+       "vérifiez-la, datez-la et signez-la, puis déposez-la scannée ou photographiée. Sans "
+       "elle à la date limite, la candidature est annulée."))
 AMENAGEMENTS = Piece(
     "AMENAG01", N_("Handicap"), N_("Notification de mesures d'aménagement d'épreuves"),
     N_("Vous avez répondu « Oui » à Handicap et indiqué avoir déjà une notification de mesures "

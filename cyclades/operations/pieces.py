@@ -18,6 +18,7 @@ The rules, in one place:
   something new since it was last clicked; a piece whose file is new since its status was set
   goes back to « to be checked ».
 """
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -123,7 +124,9 @@ class Row:
         if self.outdated_version or self.status == CandidaturePiece.NON_CONFORME:
             return False
         if self.status in (CandidaturePiece.RECUE, CandidaturePiece.CONFORME):
-            return True
+            # A status judges the files deposited before it (a new signed confirmation, R29,
+            # is the candidate's until declared).
+            return not self.replaced_since_status
         return bool(self.declared_at) and any(f.uploaded_at <= self.declared_at
                                               for f in self.files)
 
@@ -163,6 +166,8 @@ class Board:
     declared_at: datetime | None = None
     validated: bool = False
     groups: list[tuple[str, list[Row]]] = field(default_factory=list)
+    #: Files of pieces no longer asked for (the candidature changed): shown, and deletable.
+    orphans: list[PieceFile] = field(default_factory=list)
 
     @property
     def registered(self) -> bool:
@@ -170,8 +175,14 @@ class Board:
 
     @property
     def missing(self) -> list[Row]:
-        """Online pieces still to deposit (or to deposit again)."""
+        """Online pieces still to deposit (or to deposit again), now or later."""
         return [row for row in self.rows if row.online and not row.provided]
+
+    @property
+    def to_deposit(self) -> list[Row]:
+        """The missing pieces the candidate can deposit now. One whose window is not open
+        (the R408 attestation comes months later, R31) does not hold back the others."""
+        return [row for row in self.missing if row.changeable]
 
     @property
     def postal(self) -> list[Row]:
@@ -184,13 +195,14 @@ class Board:
 
     @property
     def can_declare(self) -> bool:
-        return (self.registered and not self.validated and not self.missing
-                and any(row.online for row in self.rows) and self.new_since_declared)
+        return (self.registered and not self.validated and not self.to_deposit
+                and any(row.online and row.files for row in self.rows)
+                and self.new_since_declared)
 
     @property
     def waiting(self) -> bool:
         """Declared, nothing missing: the gestionnaire's turn (R53)."""
-        return (self.declared_at is not None and not self.validated and not self.missing
+        return (self.declared_at is not None and not self.validated and not self.to_deposit
                 and not self.new_since_declared)
 
     @property
@@ -224,13 +236,17 @@ def board(candidature, now: datetime | None = None) -> Board:
                         windows[piece.deadline], candidature.version,
                         candidature.pieces_declared_at, now))
     validated = bool(rows) and all(row.status == CandidaturePiece.CONFORME
-                                   and not row.outdated_version for row in rows)
+                                   and not row.outdated_version
+                                   and not row.replaced_since_status for row in rows)
     groups: dict[str, list[Row]] = {}
     for row in rows:
         row.validated, row.active = validated, candidature.status == rules.INSCRITE
         groups.setdefault(row.piece.group, []).append(row)
+    wanted = {piece.code for piece in required}
+    orphans = [f for code, record in records.items() if code not in wanted
+               for f in files.get(record.id, [])]
     return Board(candidature, rows, now, candidature.pieces_declared_at, validated,
-                 list(groups.items()))
+                 list(groups.items()), orphans)
 
 
 def boards_of(candidatures) -> dict[int, Board]:
@@ -255,17 +271,30 @@ def _prepare(files) -> uploads.Checked:
         raise PieceRefused(N_("Vous avez choisi %(count)d fichiers : %(max)d photos au plus "
                               "forment un même document."), count=len(files), max=MAX_PHOTOS)
     photos = []
+    budget = (uploads.MAX_BYTES - 64 * 1024) // len(files)  # the PDF's own bytes aside
     for number, stream in enumerate(files, start=1):
         try:
-            checked = uploads.check_file(stream, page=True)
+            checked = uploads.check_file(stream, page_budget=budget)
         except uploads.Refused as refused:
-            raise PieceRefused(N_("Fichier n°%(number)d : %(reason)s"), number=number,
-                               reason=refused) from refused
+            raise PieceRefused(N_("Fichier n°%(number)d : %(problem)s"), number=number,
+                               problem=refused) from refused
         if checked.mimetype != uploads.JPEG:
             raise PieceRefused(N_("Plusieurs fichiers à la fois ne peuvent être que des photos "
                                   "(JPEG), assemblées en un seul PDF : déposez un PDF seul."))
         photos.append(checked.data)
-    return uploads.Checked(uploads.photos_to_pdf(photos), uploads.PDF)
+    assembled = uploads.photos_to_pdf(photos)
+    if len(assembled) > uploads.MAX_BYTES:  # R51 holds for the file made of the photos too
+        raise PieceRefused(N_("Ensemble, ces photos dépassent 5 Mo même réduites : déposez le "
+                              "document en plusieurs fois, quelques pages à chaque fois."))
+    return uploads.Checked(assembled, uploads.PDF)
+
+
+def _clean_name(name: str) -> str:
+    """The file's name as shown: without the folders some browsers send, nor control
+    characters (a line break would break the download's header)."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+    return name or "document"
 
 
 def add_files(candidature, code: str, files: list, names: list[str], account) -> PieceFile:
@@ -285,8 +314,7 @@ def add_files(candidature, code: str, files: list, names: list[str], account) ->
     data = checked.stream if checked.data is None else checked.data
     name, digest = storage.save(directory, data, SUFFIXES[checked.mimetype])
     size = storage.path_of(directory, name).stat().st_size
-    # Some browsers send the whole path of the file on the candidate's computer.
-    original = (names[0] if names else "").replace("\\", "/").rsplit("/", 1)[-1] or "document"
+    original = _clean_name(names[0] if names else "")
     if len(files) > 1 or not original.lower().endswith(SUFFIXES[checked.mimetype]):
         original = original.rsplit(".", 1)[0] + SUFFIXES[checked.mimetype]
     try:
@@ -322,13 +350,19 @@ def delete_file(deposited: PieceFile, account) -> str:
     """The candidate removes a file they deposited, while the piece can still change (R52,
     R53); returns the piece's code."""
     directory = current_app.config["UPLOAD_DIR"]
+    code = deposited.piece.code
     with write_transaction():
-        deposited = PieceFile.get_by_id(deposited.id)
+        deposited = PieceFile.get_or_none(PieceFile.id == deposited.id)
+        if deposited is None:  # already deleted (a second tap, another tab)
+            return code
         record = deposited.piece
-        row = board(record.candidature).row(record.code)
-        if row is None:
-            raise PieceRefused(N_("Cette pièce n'est plus demandée pour cette candidature."))
-        if row.blocked:
+        state = board(record.candidature)
+        row = state.row(record.code)
+        if row is None:  # a piece no longer asked for: its files can go while active
+            if not state.registered:
+                raise PieceRefused(N_("Cette candidature n'est plus active (désinscrite) : ses "
+                                      "pièces ne peuvent plus être modifiées."))
+        elif row.blocked:
             raise PieceRefused(row.blocked)
         deposited.delete_instance()
         audit("piece.delete", account, candidature=record.candidature.token, piece=record.code,
@@ -344,17 +378,24 @@ def declare(candidature, account) -> Candidature:
         candidature = _fresh(candidature)
         state = board(candidature)
         if not state.can_declare:
-            if state.missing:
+            if not state.registered:
+                raise PieceRefused(N_("Cette candidature n'est plus active (désinscrite) : ses "
+                                      "pièces ne peuvent plus être modifiées."))
+            if state.validated:
+                raise PieceRefused(N_("Toutes vos pièces sont validées : elles ne peuvent plus "
+                                      "être modifiées."))
+            if state.to_deposit or not any(row.files for row in state.rows):
                 raise PieceRefused(N_("Il manque encore %(count)d pièce(s) : déposez-les avant "
                                       "d'indiquer que vous avez tout fourni."),
-                                   count=len(state.missing))
+                                   count=len(state.to_deposit or state.missing))
             raise PieceRefused(N_("Rien de nouveau depuis votre dernière déclaration : vos "
                                   "pièces sont déjà en cours de contrôle."))
         now = utcnow()
         for row in state.rows:
             if row.record and row.record.status and row.replaced_since_status:
                 row.record.status, row.record.comment = CandidaturePiece.NONE, ""
-                row.record.validated_at, row.record.status_at = None, now
+                row.record.validated_at, row.record.received_at = None, None
+                row.record.status_at = now
                 row.record.save()
         candidature.pieces_declared_at = now
         candidature.save()
@@ -391,6 +432,9 @@ def set_piece_status(piece: CandidaturePiece, status: str, comment: str = "", by
         if row.online and not row.files:
             raise PieceRefused(N_("Aucun fichier n'a été déposé pour la pièce %(code)s."),
                                code=piece.code)
+        if status == CandidaturePiece.CONFORME and row.outdated_version:
+            raise PieceRefused(N_("La confirmation déposée est celle d'une version antérieure "
+                                  "de la candidature : elle ne peut pas être conforme."))
         now = utcnow()
         piece.status = status
         piece.comment = comment if status == CandidaturePiece.NON_CONFORME else ""

@@ -16,7 +16,7 @@ from markupsafe import escape
 
 from cyclades import storage, uploads
 from cyclades.domain import candidature as rules
-from cyclades.htmx import is_fragment_request, render_page
+from cyclades.htmx import hx_redirect, is_fragment_request, render_page
 from cyclades.models import Candidature
 from cyclades.operations import pieces as operations
 from cyclades.templating import file_size
@@ -77,12 +77,15 @@ def _piece_response(candidature, code: str, error: str | None = None, notice: st
     if is_fragment_request():
         state = operations.board(candidature)
         row = state.row(code)
-        if row is None:
-            return redirect(url_for("pieces.show", token=candidature.token), code=303)
+        if row is None:  # a file of a piece no longer asked for: the page again
+            return hx_redirect(url_for("pieces.show", token=candidature.token))
         title = _("Erreur : %(title)s", title=_("Mes justificatifs")) if error \
             else _("Mes justificatifs")
         body = render_template("pieces/_piece.html", board=state, row=row,
                                errors={code: error} if error else {}, notice=notice)
+        # What the page says of all the pieces follows, swapped in place (out of band).
+        body += render_template("pieces/_summary.html", board=state, oob=True)
+        body += render_template("pieces/_declare.html", board=state, errors={}, oob=True)
         response = make_response(f"<title>{escape(title)} – {escape(_('Cyclades libre'))}"
                                  f"</title>\n{body}", 422 if error else 200)
         response.vary.add("HX-Request")

@@ -55,19 +55,24 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = uploadForm(event);
-    if (form && !event.detail.successful && !event.detail.xhr.status) {
-      // The connection broke: nothing was kept; say so instead of a frozen bar.
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form && (status === 0 || status >= 500)) {
+      // The connection broke or the server failed: nothing was kept; show it and say it,
+      // instead of a frozen bar (a 4xx answer is the piece again, with its error).
       var box = form.querySelector(".upload-progress");
+      var failed = form.querySelector(".upload-failed");
       if (box) box.hidden = true;
-      announce(form.getAttribute("data-failed"));
+      if (failed) { failed.hidden = false; focus(failed); announce(failed.textContent.trim()); }
     }
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (!target) return;
+    // What the pieces page says of all the pieces, redrawn with a piece: the piece speaks.
+    if (target.id === "pieces-state" || target.id === "declare-box") return;
     // A piece drawn again after an upload or a deletion: focus and say its news.
     if (target.classList && target.classList.contains("piece")) {
-      var news = first(target, [".field-error", ".piece-notice"]);
+      var news = first(target, [".field-error:not([hidden])", ".piece-notice"]);
       focus(news || target.querySelector("h3"));
       if (news) announce(news.textContent.trim());
       return;

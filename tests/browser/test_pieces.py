@@ -6,7 +6,7 @@ import io
 from fpdf import FPDF
 from playwright.sync_api import expect
 
-from .harness import PASSWORD, active_element, log_in, unique_email
+from .harness import PASSWORD, log_in, unique_email
 from .test_registration_journey import FORM_SLUGS, check_page, prepare_candidature, starts_with
 
 _MARK = "() => { document.querySelector('body > header').pieceMark = 'même page'; }"
@@ -124,10 +124,9 @@ def test_an_upload_shows_its_progress_and_swaps_only_the_piece(page, live_app,
     other = page.locator("#piece-CINSIG01")
     other.get_by_label("Ajouter un fichier").set_input_files(png_named_pdf(tmp_path))
     other.locator("form.upload button[type=submit]").click()
-    expect(other.locator(".field-error")).to_contain_text("ni un PDF ni une photo JPEG")
+    expect(other.locator("#fichier-CINSIG01-error")).to_contain_text("ni un PDF ni une photo JPEG")
     expect(page).to_have_title(starts_with("Erreur"))
-    assert active_element(page)["id"] in ("fichier-CINSIG01-error", "") or \
-        page.evaluate("() => document.activeElement.classList.contains('field-error')")
+    expect(other.locator("#fichier-CINSIG01-error")).to_be_focused()
     expect(other.get_by_label("Ajouter un fichier")).to_have_attribute("aria-invalid", "true")
     check_page(page, "Mes justificatifs, fichier refusé")
 
@@ -135,6 +134,19 @@ def test_an_upload_shows_its_progress_and_swaps_only_the_piece(page, live_app,
     piece.get_by_role("button", name="Supprimer").click()
     expect(piece.locator(".piece-notice")).to_contain_text("Fichier supprimé")
     expect(piece).to_contain_text("Aucun fichier déposé.")
+    expect(page.locator("#pieces-state")).to_contain_text("Il vous reste 2 pièces")
+
+    # Every piece deposited with htmx: the page's summary and the button follow at once.
+    for code in ("DCSTID01", "CINSIG01"):
+        row = page.locator(f"#piece-{code}")
+        row.locator("input[type=file]").set_input_files(pdf_file(tmp_path, pages=1))
+        row.locator("form.upload button[type=submit]").click()
+        expect(row.locator(".piece-notice")).to_contain_text("Fichier déposé")
+    expect(page.locator("#pieces-state")).to_contain_text("Chaque pièce à déposer en ligne a son fichier")
+    assert page.evaluate(_READ_MARK) == "même page"
+    page.get_by_role("button", name="J'ai fourni toutes mes pièces").click()
+    expect(page.locator("#pieces-state")).to_contain_text("en attente de contrôle")
+    check_page(page, "Mes justificatifs, pièces déclarées avec JavaScript")
 
 
 def test_the_same_upload_without_javascript(page_no_js, live_app, make_live_account, tmp_path):
