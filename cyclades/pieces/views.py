@@ -94,8 +94,8 @@ def _piece_response(candidature, code: str, error: str | None = None, notice: st
         return _render(candidature, 422, {code: error})
     if notice:
         flash(notice, "success")
-    return redirect(url_for("pieces.show", token=candidature.token, _anchor=f"piece-{code}"),
-                    code=303)
+    anchor = f"piece-{code}" if operations.board(candidature).row(code) else "orphelins"
+    return redirect(url_for("pieces.show", token=candidature.token, _anchor=anchor), code=303)
 
 
 @bp.route("/mes-justificatifs/<token>/pieces/<code>", methods=["POST"])
