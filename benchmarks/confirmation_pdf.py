@@ -14,12 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cyclades import create_app, demo  # noqa: E402
+from benchmarks.common import bench_app, load_demo, register_demo_candidature  # noqa: E402
 from cyclades.db import database  # noqa: E402
 from cyclades.documents import content, pdf  # noqa: E402
-from cyclades.migrations import upgrade  # noqa: E402
-from cyclades.models import Account, CandidatureVersion, Window, utcnow  # noqa: E402
-from cyclades.operations import registration  # noqa: E402
+from cyclades.models import CandidatureVersion  # noqa: E402
 
 RUNS = 50
 ANSWERS = {
@@ -42,21 +40,10 @@ ANSWERS = {
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SECRET_KEY": "benchmark", "DATABASE": f"{tmp}/bench.sqlite3",
-                          "BASE_URL": "http://127.0.0.1:5000", "OUTBOX_DIR": f"{tmp}/outbox",
-                          "DOCUMENTS_DIR": f"{tmp}/documents", "RATELIMIT_ENABLED": False,
-                          "MAIL_FROM": "Cyclades libre <benchmark@localhost>"})
+        app = bench_app(tmp)
         with app.test_request_context(), database.connection_context():
-            upgrade(database)
-            demo.load()
-            account = Account.get(Account.email == demo.DEMO_EMAIL)
-            window = next(w for w in Window.open_at(utcnow())
-                          if w.academie.code == "clermont-ferrand" and w.exam.code == "BCP"
-                          and w.kind == Window.INSCRIPTION)
-            candidature, _ = registration.start_candidature(account, window, "63000")
-            candidature.draft = ANSWERS
-            candidature.save()
-            candidature = registration.register_candidature(candidature)
+            load_demo()
+            candidature = register_demo_candidature(ANSWERS)
             version = CandidatureVersion.get(CandidatureVersion.candidature == candidature)
             pdf.render(content.confirmation(candidature, version))  # warm: fonts parsed once
             timings, size = [], 0

@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cyclades import create_app, demo  # noqa: E402
+from benchmarks.common import bench_app, load_demo  # noqa: E402
+from cyclades import demo  # noqa: E402
 from cyclades.db import database  # noqa: E402
-from cyclades.migrations import upgrade  # noqa: E402
 
 BUDGET_FIRST_TRIP = 14 * 1024
 BUDGET_FIRST_LOAD = 30 * 1024
@@ -105,15 +105,9 @@ def kb(size: int) -> str:
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "SECRET_KEY": "benchmark", "DATABASE": f"{tmp}/bench.sqlite3",
-            "BASE_URL": "http://127.0.0.1:5000", "OUTBOX_DIR": f"{tmp}/outbox",
-            "UPLOAD_DIR": f"{tmp}/uploads", "DOCUMENTS_DIR": f"{tmp}/documents",
-            "RATELIMIT_ENABLED": False, "MAIL_FROM": "Cyclades libre <benchmark@localhost>",
-        })
+        app = bench_app(tmp)
         with app.app_context(), database.connection_context():
-            upgrade(database)
-            demo.load()
+            load_demo()
         client = app.test_client()
         rows = []
 

@@ -52,11 +52,9 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cyclades import create_app, demo  # noqa: E402
+from benchmarks.common import bench_app, load_demo, register_demo_candidature  # noqa: E402
+from cyclades import demo  # noqa: E402
 from cyclades.db import database  # noqa: E402
-from cyclades.migrations import upgrade  # noqa: E402
-from cyclades.models import Account, Window, utcnow  # noqa: E402
-from cyclades.operations import registration  # noqa: E402
 
 MO = 1024 * 1024
 PDF_SIZES = (0.5, 1, 2.5, 5)  #: in Mo
@@ -123,16 +121,8 @@ def register_candidate(app) -> str:
     """Reference data, the current windows and the demo account; a registered candidature of
     that account. Returns its token."""
     with app.test_request_context(), database.connection_context():
-        upgrade(database)
-        demo.load()
-        account = Account.get(Account.email == demo.DEMO_EMAIL)
-        window = next(w for w in Window.open_at(utcnow())
-                      if w.academie.code == "clermont-ferrand" and w.exam.code == "BCP"
-                      and w.kind == Window.INSCRIPTION)
-        candidature, _ = registration.start_candidature(account, window, "63000")
-        candidature.draft = ANSWERS
-        candidature.save()
-        return registration.register_candidature(candidature).token
+        load_demo()
+        return register_demo_candidature(ANSWERS).token
 
 
 # --- A browser, over HTTP -------------------------------------------------------------------------
@@ -327,12 +317,7 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        app = create_app({
-            "SECRET_KEY": "benchmark", "DATABASE": str(tmp / "bench.sqlite3"),
-            "BASE_URL": "http://127.0.0.1:5000", "OUTBOX_DIR": str(tmp / "outbox"),
-            "UPLOAD_DIR": str(tmp / "uploads"), "DOCUMENTS_DIR": str(tmp / "documents"),
-            "RATELIMIT_ENABLED": False, "MAIL_FROM": "Cyclades libre <benchmark@localhost>",
-        })
+        app = bench_app(tmp)
         token = register_candidate(app)
         files = [(f"PDF {mo(size * MO)}", write_pdf(tmp / f"piece-{size}.pdf", int(size * MO)),
                   "application/pdf") for size in PDF_SIZES]

@@ -369,7 +369,7 @@ def test_a_file_is_not_reachable_through_another_candidature_of_the_same_owner(
     assert client.post(f"{board_url(other.token)}/fichiers/{deposited.token}/supprimer",
                        data={"csrf_token": client.csrf_token()}).status_code == 404
     assert client.get(f"{board_url(registered)}/fichiers/{deposited.token}").status_code == 200
-    assert client.get(f"{board_url(registered)}/pieces/XXX").status_code == 405
+    assert upload(client, registered, "XXX", ("x.pdf", pdf_bytes())).status_code == 404
     response = upload(client, registered, "CERMED01", ("x.pdf", pdf_bytes()))
     assert response.status_code == 404  # a piece this candidature does not need
 

@@ -19,6 +19,7 @@ from cyclades.domain import candidature as rules
 from cyclades.htmx import hx_redirect, is_fragment_request, render_page
 from cyclades.models import Candidature
 from cyclades.operations import pieces as operations
+from cyclades.registration.views import load_candidature as own_candidature
 from cyclades.templating import file_size
 
 bp = Blueprint("pieces", __name__)
@@ -31,10 +32,9 @@ def _candidates_only():
 
 
 def load_candidature(token: str) -> Candidature:
-    """The logged-in candidate's own registered candidature, or 404."""
-    candidature = Candidature.get_or_none((Candidature.token == token)
-                                          & (Candidature.account == current_user.id))
-    if candidature is None or not candidature.version:
+    """The logged-in candidate's own candidature, saved at least once, or 404."""
+    candidature = own_candidature(token)
+    if not candidature.version:
         abort(404)
     return candidature
 
@@ -102,8 +102,6 @@ def _piece_response(candidature, code: str, error: str | None = None, notice: st
 @uploads.accepts_uploads
 def upload(token, code):
     candidature = load_candidature(token)
-    if operations.board(candidature).row(code) is None:
-        abort(404)
     sent = [f for f in request.files.getlist("fichier") if f.filename or f.content_length]
     try:
         deposited = operations.add_files(candidature, code, [f.stream for f in sent],

@@ -1,0 +1,41 @@
+"""What the benchmarks share: the app on a temporary database, and a registered candidature."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cyclades import create_app, demo  # noqa: E402
+from cyclades.db import database  # noqa: E402
+from cyclades.migrations import upgrade  # noqa: E402
+from cyclades.models import Account, Window, utcnow  # noqa: E402
+from cyclades.operations import registration  # noqa: E402
+
+
+def bench_app(tmp):
+    """The application with every file under the directory `tmp`, and no rate limit."""
+    return create_app({
+        "SECRET_KEY": "benchmark", "DATABASE": f"{tmp}/bench.sqlite3",
+        "BASE_URL": "http://127.0.0.1:5000", "OUTBOX_DIR": f"{tmp}/outbox",
+        "UPLOAD_DIR": f"{tmp}/uploads", "DOCUMENTS_DIR": f"{tmp}/documents",
+        "RATELIMIT_ENABLED": False, "MAIL_FROM": "Cyclades libre <benchmark@localhost>",
+    })
+
+
+def load_demo():
+    """The schema, the reference data, the current windows and the demo account; inside an
+    app context with a connection."""
+    upgrade(database)
+    demo.load()
+
+
+def register_demo_candidature(answers: dict):
+    """A Bac Pro candidature of the demo account in Clermont-Ferrand, with these tabs, saved
+    with « Enregistrer »; inside a request context with a connection, after load_demo()."""
+    account = Account.get(Account.email == demo.DEMO_EMAIL)
+    window = next(w for w in Window.open_at(utcnow())
+                  if w.academie.code == "clermont-ferrand" and w.exam.code == "BCP"
+                  and w.kind == Window.INSCRIPTION)
+    candidature, _ = registration.start_candidature(account, window, "63000")
+    candidature.draft = answers
+    candidature.save()
+    return registration.register_candidature(candidature)
