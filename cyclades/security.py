@@ -1,5 +1,7 @@
 """Password hashing, signed single-use tokens, and the HTTP security headers."""
 import hashlib
+import unicodedata
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -58,6 +60,22 @@ def read_token(purpose: str, token: str, max_age) -> dict:
     return data
 
 
+def same_site_path(target: str | None) -> str | None:
+    r"""`target` when it is a path on this site, else None. Browsers drop tabs and line breaks
+    from a URL and read a backslash as a slash, so "/\t/evil.example" or "/\evil.example"
+    would lead to another host: any control character, space or backslash refuses it, and so
+    does anything that names a scheme or a host."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return None
+    if any(unicodedata.category(c)[0] in "CZ" or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") \
+            or parts.path.startswith("//"):
+        return None
+    return target
+
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -68,6 +86,35 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "base-uri 'none'",
     "object-src 'none'",
 ])
+
+
+def keep_private(response):
+    """`Cache-Control: no-store` on what a signed-in person sees, and on the pages a link sent
+    by mail opens or that show the address typed: no browser or proxy keeps a copy that the next
+    user of a shared computer, or of a cache, could read."""
+    from flask import g, request
+    from flask_login import current_user
+
+    if request.endpoint == "static":
+        return response
+    private = (g.get("private_page") or "token" in (request.view_args or {})
+               or current_user.is_authenticated)
+    if private and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def private_page(view):
+    """A page that shows what only its reader should see, signed in or not."""
+    from functools import wraps
+
+    from flask import g
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g.private_page = True
+        return view(*args, **kwargs)
+    return wrapped
 
 
 def add_security_headers(response):

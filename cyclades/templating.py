@@ -8,7 +8,7 @@ from cyclades.domain import acquis, candidature, documents, eps, epreuves, piece
 from cyclades.domain.identity import country_name
 from cyclades.registration.recap import sections as recap_sections
 from cyclades.registration.recap import specialty_label, status_text
-from cyclades.security import add_security_headers
+from cyclades.security import add_security_headers, keep_private
 
 
 def academie_label(academie) -> str:
@@ -58,3 +58,4 @@ def init_app(app):
     app.jinja_env.lstrip_blocks = True
 
     app.after_request(add_security_headers)
+    app.after_request(keep_private)

@@ -1,6 +1,7 @@
 """Me connecter, Me déconnecter, Mot de passe oublié (R5), rate limits, idle timeout."""
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from cyclades.models import Account, AuditLog, utcnow
@@ -28,13 +29,35 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(client, make_acc
     assert text(wrong_password).replace("elodie", "X") == text(unknown).replace("inconnue", "X")
 
 
-def test_login_only_redirects_within_the_site(client, make_account):
+HOSTILE_NEXT = ["//evil.example/x", "/%09/evil.example", "/%0A/evil.example",
+                "/%0D%0ALocation:%20https://evil.example", "/\\evil.example",
+                "/%5Cevil.example", "https://evil.example/", "/%20/evil.example",
+                "javascript:alert(1)", "/%E2%80%8B/evil.example"]
+
+
+@pytest.mark.parametrize("next_param", HOSTILE_NEXT)
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_login_only_redirects_within_the_site(client, make_account, next_param, htmx):
     make_account(email="elodie@example.fr")
     token = client.csrf_token("/connexion")
-    response = client.post("/connexion?next=//evil.example/x",
+    response = client.post(f"/connexion?next={next_param}",
+                           headers={"HX-Request": "true"} if htmx else {},
                            data={"email": "elodie@example.fr", "password": PASSWORD,
                                  "csrf_token": token})
-    assert response.headers["Location"] == "/"
+    if htmx:
+        assert response.status_code == 204 and response.headers["HX-Redirect"] == "/"
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "Bonjour Élodie MARTIN" in text(client.get("/"))
+
+
+def test_login_follows_a_path_of_the_site(client, make_account):
+    make_account(email="elodie@example.fr")
+    token = client.csrf_token("/connexion")
+    response = client.post("/connexion?next=/mon-compte%3Fonglet%3D1",
+                           data={"email": "elodie@example.fr", "password": PASSWORD,
+                                 "csrf_token": token})
+    assert response.headers["Location"] == "/mon-compte?onglet=1"
 
 
 def test_login_starts_a_fresh_session(client, make_account):

@@ -27,6 +27,17 @@ def test_every_page_has_the_shell_and_strict_headers(client, url):
     assert "HX-Request" in response.headers["Vary"]
 
 
+@pytest.mark.parametrize("next_param", ["//evil.example/", "/\t/evil.example", "/\n/x",
+                                        "/\\evil.example", "https://evil.example/"])
+def test_choosing_a_language_stays_on_the_site(client, next_param):
+    token = client.csrf_token("/")
+    response = client.post("/langue", data={"lang": "en", "next": next_param,
+                                            "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    back = client.post("/langue", data={"lang": "fr", "next": "/aide", "csrf_token": token})
+    assert back.headers["Location"] == "/aide"
+
+
 def test_session_cookie_is_httponly_and_samesite(client):
     cookie = client.get("/compte/creer").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

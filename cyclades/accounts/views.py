@@ -12,7 +12,9 @@ from cyclades.errors import render_error
 from cyclades.extensions import limiter, login_manager, submitted_email_key
 from cyclades.htmx import hx_redirect, render_page
 from cyclades.models import Account
-from cyclades.security import TokenExpired, TokenInvalid, verify_password
+from cyclades.security import (
+    TokenExpired, TokenInvalid, private_page, same_site_path, verify_password,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -58,6 +60,7 @@ def create():
 
 
 @bp.route("/compte/creer/mail-envoye")
+@private_page
 def created():
     """Vérifiez votre messagerie: the same words whatever the address was."""
     return render_page("accounts/created.html", email=session.get("sent_to"))
@@ -103,15 +106,8 @@ def login():
         session.permanent = True
         login_user(account)
         operations.record_login(account)
-        return hx_redirect(_safe_next(request.args.get("next")))
+        return hx_redirect(same_site_path(request.args.get("next")) or url_for("public.home"))
     return render_page("accounts/login.html", form=form)
-
-
-def _safe_next(target):
-    """Only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("public.home")
 
 
 @bp.route("/connexion/renvoyer-le-lien", methods=["POST"])
@@ -148,6 +144,7 @@ def forgot_password():
 
 
 @bp.route("/mot-de-passe-oublie/mail-envoye")
+@private_page
 def reset_sent():
     return render_page("accounts/reset_sent.html", email=session.get("sent_to"))
 

@@ -8,6 +8,7 @@ from peewee import prefetch
 
 from cyclades.models import Academie, Candidature, ServiceContact, Window, utcnow
 from cyclades.operations import pieces
+from cyclades.security import same_site_path
 
 bp = Blueprint("public", __name__)
 
@@ -49,9 +50,7 @@ def accessibility():
 def language():
     """The language chosen in the footer, kept for a year in a cookie."""
     chosen = request.form.get("lang", "")
-    target = request.form.get("next", "")
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = url_for("public.home")
+    target = same_site_path(request.form.get("next")) or url_for("public.home")
     response = redirect(target, code=303)
     if chosen in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True,
