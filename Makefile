@@ -45,6 +45,7 @@ benchmark: install
 	$(BIN)/python benchmarks/page_weight.py
 	$(BIN)/python benchmarks/confirmation_pdf.py
 	$(BIN)/python benchmarks/upload.py
+	$(BIN)/python benchmarks/hostile_files.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,8 +1,10 @@
 """Uploaded pieces checked by their content (R51), never by their name or declared type.
 
-A PDF must start with its signature, open in pypdf to its last page, and not be encrypted. A
-JPEG must start with its signature and decode whole in Pillow; it is stored without any metadata
-(EXIF, GPS position), turned upright, and scaled down until it fits in 5 Mo when a phone photo is
+A PDF must start with its signature and pass `cyclades.pdfcheck` (opens to its last page, not
+encrypted, nothing active, checked under a budget). A JPEG must start with its signature and
+decode whole in Pillow, at a reduced scale when it is far larger than a page and only if
+decoding it fits in memory; it is stored as its pixels alone (no EXIF, GPS position, comment or
+other segment), turned upright, and scaled down until it fits in 5 Mo when a phone photo is
 larger. Several photos of one document become one PDF, a page each. Every refusal is a French
 message (gettext source) saying what to do.
 """
@@ -75,47 +77,48 @@ def check_file(stream: BinaryIO, page_budget: int | None = None) -> Checked:
                      "déposez un fichier PDF, ou une photo prise avec votre téléphone."))
 
 
-ENCRYPTED, DAMAGED = "encrypted", "damaged"
-
-
-def pdf_problem(data: bytes | BinaryIO) -> str | None:
-    """None for a PDF that opens in pypdf to its last page; ENCRYPTED or DAMAGED otherwise (a
-    file without the PDF signature is DAMAGED too). `data`: bytes, or a seekable stream."""
-    from pypdf import PdfReader
-
-    stream = io.BytesIO(data) if isinstance(data, bytes) else data
-    stream.seek(0)
-    if stream.read(5) != b"%PDF-":
-        return DAMAGED
-    stream.seek(0, io.SEEK_END)
-    stream.seek(max(0, stream.tell() - 2048))
-    ends_well = b"%%EOF" in stream.read()
-    stream.seek(0)
-    try:
-        reader = PdfReader(stream, strict=False)
-        if reader.is_encrypted:
-            return ENCRYPTED
-        if not reader.pages or not ends_well:
-            return DAMAGED
-        for page in reader.pages:
-            page.mediabox  # every page readable
-    except Exception:  # a crafted PDF can break the parser in any way: it is damaged
-        return DAMAGED
-    return None
-
-
 def _check_pdf(stream: BinaryIO, size: int) -> None:
+    from cyclades import pdfcheck
+
     if size > MAX_BYTES:
         raise Refused(N_("Le fichier pèse %(size)s Mo, plus que les 5 Mo permis : réduisez-le "
                          "(numérisez en noir et blanc ou à 150 ppp), ou photographiez le "
                          "document."), size=size_text(size))
-    problem = pdf_problem(stream)
-    if problem == ENCRYPTED:
+    problem = pdfcheck.problem(stream)
+    if problem == pdfcheck.ENCRYPTED:
         raise Refused(N_("Ce PDF est protégé par un mot de passe : enregistrez-le sans "
                          "protection, puis déposez-le de nouveau."))
-    if problem == DAMAGED:
+    if problem == pdfcheck.DAMAGED:
         raise Refused(N_("Ce PDF est endommagé ou incomplet (envoi interrompu ?) : ouvrez-le "
                          "sur votre appareil pour vérifier, puis déposez-le de nouveau."))
+    if problem == pdfcheck.ACTIVE:
+        raise Refused(N_("Ce PDF contient du contenu actif (script, pièce jointe ou lancement "
+                         "d'un programme), refusé pour la sécurité du service : ouvrez-le, "
+                         "choisissez « Imprimer » puis « Enregistrer au format PDF », et "
+                         "déposez ce nouveau fichier, ou photographiez le document."))
+    if problem == pdfcheck.TOO_COMPLEX:
+        raise Refused(N_("Ce PDF est trop complexe pour être vérifié (son contenu se "
+                         "décompresse en un volume démesuré) : ouvrez-le, choisissez "
+                         "« Imprimer » puis « Enregistrer au format PDF », et déposez ce nouveau "
+                         "fichier, ou photographiez le document."))
+
+
+#: What decoding one photo may hold in memory (the pixels, or for a progressive JPEG the
+#: coefficients of the whole image, which libjpeg keeps whatever the scale).
+DECODE_BYTES = 160 * 1024 * 1024
+
+
+def _decode_cost(image, full_size: tuple[int, int]) -> int:
+    """Bytes libjpeg holds to decode `image` (of `full_size`) at the scale draft() has set."""
+    width, height = image.size
+    cost = width * height * len(image.getbands())
+    if image.info.get("progressive") or image.info.get("progression"):
+        layers = image.layer or [("", 1, 1, 0)]
+        h_max = max(layer[1] for layer in layers)
+        v_max = max(layer[2] for layer in layers)
+        share = sum(layer[1] * layer[2] for layer in layers) / (h_max * v_max)
+        cost += int(full_size[0] * full_size[1] * share * 2)  # 16-bit coefficients, full size
+    return cost
 
 
 def _open_image(data: bytes):
@@ -123,22 +126,43 @@ def _open_image(data: bytes):
 
     try:
         image = Image.open(io.BytesIO(data))
-        if image.format != "JPEG":
+        if image.format not in ("JPEG", "MPO"):  # MPO: a phone's JPEG with a second view
             raise ValueError(image.format)
-        if image.width * image.height > MAX_PIXELS:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
             raise Image.DecompressionBombError(image.size)
-        # libjpeg decodes straight at a reduced scale what is far beyond a legible page.
-        image.draft("RGB", (LEGIBLE_SIDE, LEGIBLE_SIDE))
-        image.load()  # decodes every byte: a truncated photo fails here
+        # libjpeg decodes straight at a reduced scale (1/2, 1/4, 1/8) what is far beyond a
+        # legible page, judged by the longest side: a very long, thin image is brought down
+        # too, not decoded whole because its short side is small.
+        longest = max(width, height)
+        if longest > LEGIBLE_SIDE:
+            target = (max(1, width * LEGIBLE_SIDE // longest),
+                      max(1, height * LEGIBLE_SIDE // longest))
+        else:
+            target = (width, height)
+        image.draft("RGB", target)
     except Exception as error:  # a crafted file can break the decoder in any way
+        raise Refused(N_("Cette photo est endommagée ou incomplète (envoi interrompu ?) : "
+                         "prenez-la ou choisissez-la de nouveau.")) from error
+    if _decode_cost(image, (width, height)) > DECODE_BYTES:
+        raise Refused(N_("Cette photo est trop grande pour être traitée (%(pixels)s millions "
+                         "de pixels) : photographiez le document de nouveau, ou enregistrez "
+                         "la photo en plus petit."),
+                      pixels=str(round(width * height / 1_000_000)))
+    try:
+        image.load()  # decodes every byte: a truncated photo fails here
+    except Exception as error:
         raise Refused(N_("Cette photo est endommagée ou incomplète (envoi interrompu ?) : "
                          "prenez-la ou choisissez-la de nouveau.")) from error
     return image
 
 
 def _encode(image, quality=85) -> bytes:
+    """The pixels alone: Pillow would write back the photo's comment (a COM segment can carry
+    anything, HTML included) from `image.info`; EXIF, XMP and ICC only when asked."""
+    image.info = {}
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality, optimize=True)  # no exif= : no metadata
+    image.save(buffer, "JPEG", quality=quality, optimize=True)
     return buffer.getvalue()
 
 
@@ -152,6 +176,8 @@ def _check_jpeg(data: bytes, side: int | None = None, budget: int = MAX_BYTES) -
         pass
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    elif getattr(image, "n_frames", 1) > 1:  # an MPO: its first view only
+        image = image.copy()
     resized = bool(side) and max(image.size) > side
     if resized:
         image.thumbnail((side, side))

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from cyclades.models import Candidature, Document, Window, utcnow
 from cyclades.operations.documents import DocumentRefused, publish_document
+from tests import hostile_files as hostile
 from tests.conftest import TABS, text
 from tests.test_registration import candidate, fill, register_all, windows  # noqa: F401
 
@@ -226,6 +227,8 @@ def test_a_published_document_reaches_the_candidate_with_a_mail(app, client, can
     ("convocation", b"", "vide"),
     ("convocation", b"<html>Convocation</html>", "pas un PDF lisible"),
     ("convocation", b"%PDF-1.7\n garbage", "pas un PDF lisible"),
+    ("convocation", hostile.object_stream_bomb(), "pas un PDF lisible"),
+    ("convocation", hostile.with_javascript(), "contient du contenu actif"),
 ])
 def test_publishing_refuses_what_is_not_a_readable_pdf(app, client, candidate, deposit, kind,
                                                        data, message, db):

@@ -16,6 +16,7 @@ from cyclades.models import (
     Academie, AuditLog, Candidature, CandidaturePiece, Exam, PieceFile, Window, utcnow,
 )
 from cyclades.operations import pieces as operations
+from tests import hostile_files as hostile
 from tests.conftest import TABS, text
 from tests.test_documents import deposit  # noqa: F401
 from tests.test_registration import candidate, fill, register_all, windows  # noqa: F401
@@ -167,6 +168,8 @@ REFUSED = [
     ("scan.pdf", encrypted_pdf(), "Ce PDF est protégé par un mot de passe"),
     ("vide.pdf", b"", "Le fichier est vide (0 octet)"),
     ("gros.pdf", None, "Le fichier pèse 5,1 Mo, plus que les 5 Mo permis"),
+    ("scan.pdf", hostile.object_stream_bomb(), "Ce PDF est trop complexe pour être vérifié"),
+    ("scan.pdf", hostile.with_javascript(), "Ce PDF contient du contenu actif"),
 ]
 
 
@@ -187,7 +190,7 @@ def big_pdf(size):
 
 @pytest.mark.parametrize("name, data, message", REFUSED, ids=[
     "png-named-pdf", "html-named-jpg", "zip-named-jpg", "truncated-pdf", "encrypted-pdf",
-    "empty", "5-mo-and-1-byte"])
+    "empty", "5-mo-and-1-byte", "decompression-bomb", "javascript"])
 def test_what_is_refused_says_why_and_keeps_nothing(app, client, registered, name, data,
                                                      message):
     data = big_pdf(5 * 1024 * 1024 + 1) if data is None else data

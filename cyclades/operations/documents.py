@@ -7,7 +7,7 @@ from contextvars import ContextVar
 from flask import current_app
 from peewee import fn
 
-from cyclades import mail, storage, uploads
+from cyclades import mail, pdfcheck, storage
 from cyclades.db import write_transaction
 from cyclades.documents import content, pdf
 from cyclades.domain import documents as kinds
@@ -111,7 +111,12 @@ def publish_document(candidature, kind: str, data: bytes, by: str = "") -> Docum
         raise DocumentRefused(N_("Le fichier est vide."))
     if len(data) > MAX_PUBLISHED_BYTES:
         raise DocumentRefused(N_("Le fichier dépasse 10 Mo."))
-    if uploads.pdf_problem(data):
+    problem = pdfcheck.problem(data)
+    if problem == pdfcheck.ACTIVE:
+        raise DocumentRefused(N_("Le fichier contient du contenu actif (script, pièce jointe ou "
+                                 "lancement d'un programme) : enregistrez-le de nouveau avec "
+                                 "« Imprimer » puis « Enregistrer au format PDF »."))
+    if problem:
         raise DocumentRefused(N_("Le fichier n'est pas un PDF lisible (ou il est protégé par un "
                               "mot de passe)."))
     with files_undone_on_failure(), write_transaction():
