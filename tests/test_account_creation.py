@@ -134,6 +134,11 @@ def test_resend_activation_from_login_page(client, mailbox, db):
     ({"password_confirm": "Tournesol-Vert43"}, "Les deux mots de passe saisis sont différents."),
     ({"nom_naissance": "X" * 10000, "nom_naissance_confirm": "X" * 10000}, "100 caractères au plus."),
     ({"prenoms": "Zoé<script>"}, "Seuls les lettres, les espaces"),
+    ({"prenoms": "Wei 王"}, "Ces caractères ne peuvent pas être imprimés sur les documents "
+                           "officiels : « 王 »."),
+    ({"nom_naissance": "محمد", "nom_naissance_confirm": "محمد"},
+     "Ces caractères ne peuvent pas être imprimés sur les documents officiels : « م », « ح », "
+     "« د »."),
 ])
 def test_each_mistake_is_explained_and_nothing_typed_is_lost(client, mailbox, overrides, message):
     form = account_form(**overrides)

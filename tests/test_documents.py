@@ -83,6 +83,26 @@ def test_the_pdf_embeds_its_fonts_so_every_accent_prints(client, make_account, d
         assert "/FontFile2" in descriptor  # embedded TrueType
 
 
+def test_names_of_every_alphabet_the_form_accepts_are_printed(client, make_account, deposit,
+                                                              db):
+    make_account(email="thi@example.fr", prenoms="Thị Ngọc Ánh", nom_naissance="ĐẶNG",
+                 nom_usage="Ιωάννου-Дмитриева")
+    client.login("thi@example.fr")
+    token, _ = register_all(client)
+    words = pdf_text(open_pdf(client, documents_of(token)[0]).get_data())
+    assert "Thị Ngọc Ánh" in words and "ĐẶNG" in words and "Ιωάννου-Дмитриева" in words
+
+
+def test_a_character_the_fonts_lack_prints_visibly_never_as_a_blank(app, client, make_account,
+                                                                     deposit, db):
+    # Typed before the forms refused it: the document shows that something is there.
+    make_account(email="wang@example.fr", prenoms="Wei 王", nom_naissance="WANG")
+    client.login("wang@example.fr")
+    token, _ = register_all(client)
+    words = pdf_text(open_pdf(client, documents_of(token)[0]).get_data())
+    assert "Wei ?" in words
+
+
 def test_a_modification_makes_version_2_and_keeps_version_1(app, client, candidate, deposit,
                                                               mailbox, db):
     token, _ = register_all(client)

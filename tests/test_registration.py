@@ -137,6 +137,19 @@ def test_an_invalid_tab_keeps_every_value_and_lists_the_errors(client, candidate
     assert "identification" not in Candidature.get(Candidature.token == token).draft
 
 
+def test_an_address_the_documents_cannot_print_is_refused_with_its_characters(
+        client, candidate, windows):
+    token = token_of(start(client))
+    response = fill(client, token, "identification", {**TABS["identification"],
+                                                      "adresse": "12 rue Blatin 🏠",
+                                                      "complement": "Résidence « Les Tilleuls »"})
+    assert response.status_code == 422
+    assert ("Adresse : Ces caractères ne peuvent pas être imprimés sur les documents officiels "
+            ": « 🏠 »") in text(response)
+    assert "Une erreur empêche l'envoi du formulaire" in text(response)  # « » are printed
+    assert 'value="12 rue Blatin 🏠"' in response.get_data(as_text=True)
+
+
 def test_wrong_academie_postal_code_names_the_academie_of_residence(client, candidate, windows):
     token = token_of(start(client, "63000"))
     response = fill(client, token, "identification", {**TABS["identification"],

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, StopValidation, Vali
 
 from cyclades.domain import passwords
 from cyclades.domain.identity import countries, normalise_name
+from cyclades.validators import printable
 
 REQUIRED = _l("Ce champ est obligatoire.")
 NAME_MAX = 100
@@ -33,6 +34,7 @@ class NameField(StringField):
         if any(not (c.isalpha() or c in " -'") for c in self.data):
             raise StopValidation(_l("Seuls les lettres, les espaces, les traits d'union et les "
                                      "apostrophes sont acceptés."))
+        printable(form, self)
 
 
 class FrenchDateField(StringField):

@@ -1,6 +1,7 @@
 """A generated document's content (content.py) printed as an A4 PDF with fpdf2.
 
-Liberation Sans is embedded (subset), so every French accent prints whatever the reader has.
+Liberation Sans 2 is embedded (subset), so every accent of the Latin, Greek and Cyrillic
+alphabets prints whatever the reader has; the forms refuse what it cannot print (glyphs.py).
 Black text, thin rules and a light grey only for headings: it reads the same printed in black
 and white or photographed by a phone.
 """
@@ -8,6 +9,8 @@ from importlib import resources
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+
+from cyclades.documents import glyphs
 
 FONT = "LiberationSans"
 MARGIN = 16
@@ -79,7 +82,19 @@ def _signature(pdf, label):
     pdf.set_xy(x, y + height + 2)
 
 
+def _printable(value):
+    """Every text of the content with « ? » for a character the fonts lack (glyphs.py)."""
+    if isinstance(value, str):
+        return glyphs.printable(value)
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(item) for item in value]
+    return value
+
+
 def render(content: dict) -> bytes:
+    content = _printable(content)
     pdf = _Pdf(content)
     pdf.add_page()
     pdf.set_font(FONT, "", 9)

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, StopValidati
 
 from cyclades.domain import candidature as rules
 from cyclades.domain.residence import academie_of
+from cyclades.validators import printable
 
 OUI_NON = [SelectChoice("oui", _l("Oui")), SelectChoice("non", _l("Non"))]
 
@@ -93,18 +94,21 @@ def _phone(value: str) -> str:
 class IdentificationForm(TabForm):
     adresse = StringField(_l("Adresse"), description=_l("Numéro et nom de la voie."),
                           validators=[required(_l("Saisissez votre adresse.")),
-                                      Length(max=120, message=_l("120 caractères au plus."))],
+                                      Length(max=120, message=_l("120 caractères au plus.")),
+                                      printable],
                           render_kw={"autocomplete": "address-line1"})
     complement = StringField(_l("Complément d'adresse (facultatif)"),
                              description=_l("Bâtiment, étage, lieu-dit…"),
-                             validators=[Length(max=120, message=_l("120 caractères au plus."))],
+                             validators=[Length(max=120, message=_l("120 caractères au plus.")),
+                                         printable],
                              render_kw={"autocomplete": "address-line2"})
     code_postal = StringField(_l("Code postal"), description=_l("5 chiffres, par exemple 63000."),
                               validators=[required(_l("Saisissez votre code postal."))],
                               render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     commune = StringField(_l("Commune"),
                           validators=[required(_l("Saisissez votre commune.")),
-                                      Length(max=80, message=_l("80 caractères au plus."))],
+                                      Length(max=80, message=_l("80 caractères au plus.")),
+                                      printable],
                           render_kw={"autocomplete": "address-level2"})
     telephone_portable = StringField(
         _l("Téléphone portable"),
@@ -171,7 +175,7 @@ class InformationsForm(TabForm):
                        "Facultatif sinon."),
         validators=[required_if("type_candidature", "distance",
                                 _l("Indiquez votre établissement d'enseignement à distance.")),
-                    Length(max=150, message=_l("150 caractères au plus."))])
+                    Length(max=150, message=_l("150 caractères au plus.")), printable])
     declaration_domicile = BooleanField(
         _l("Je déclare être domicilié(e) dans cette académie."),
         validators=[required(_l("Cochez cette déclaration : seul le domicile dans l'académie "

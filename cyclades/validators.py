@@ -1,0 +1,18 @@
+"""Validators shared by the forms of both sides."""
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import StopValidation
+
+from cyclades.documents.glyphs import unprintable
+
+
+def printable(form, field):
+    """What the official documents print (the confirmation d'inscription, the convocation):
+    a character their fonts lack would be missing from them, so it is refused where it is
+    typed, with the characters named."""
+    missing = unprintable(field.data if isinstance(field.data, str) else "")
+    if missing:
+        raise StopValidation(_l(
+            "Ces caractères ne peuvent pas être imprimés sur les documents officiels : "
+            "%(characters)s. Écrivez en lettres latines (les accents sont acceptés), comme sur "
+            "vos papiers français, ou retirez-les.",
+            characters=", ".join(f"« {c} »" for c in missing)))
