@@ -8,9 +8,11 @@ PORT ?= 5000
 
 .PHONY: run test install install-test browser translations benchmark clean
 
+# The portal and its worker (mail, periodic jobs) together; Ctrl-C stops both.
 run: install
 	$(FLASK) init-db
 	$(FLASK) demo-data
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test browser

@@ -17,6 +17,7 @@ def bench_app(tmp):
         "SECRET_KEY": "benchmark", "DATABASE": f"{tmp}/bench.sqlite3",
         "BASE_URL": "http://127.0.0.1:5000", "OUTBOX_DIR": f"{tmp}/outbox",
         "UPLOAD_DIR": f"{tmp}/uploads", "DOCUMENTS_DIR": f"{tmp}/documents",
+        "QUEUE": f"{tmp}/queue.sqlite3",
         "RATELIMIT_ENABLED": False, "MAIL_FROM": "Cyclades libre <benchmark@localhost>",
     })
 

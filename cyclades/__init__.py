@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cyclades import assets, config, db, errors, uploads
+from cyclades import assets, config, db, errors, queue, uploads
 from cyclades.extensions import babel, compress, csrf, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    queue.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
     compress.init_app(app)
@@ -43,7 +44,7 @@ def create_app(test_config=None):
     assets.init_app(app)
     errors.init_app(app)
 
-    from cyclades import cli, templating
+    from cyclades import cli, templating, worker
     from cyclades.accounts.views import bp as accounts_bp
     from cyclades.documents.views import bp as documents_bp
     from cyclades.pieces.views import bp as pieces_bp
@@ -52,6 +53,7 @@ def create_app(test_config=None):
 
     templating.init_app(app)
     cli.init_app(app)
+    worker.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(registration_bp)

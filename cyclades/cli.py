@@ -90,11 +90,50 @@ def piece_status_command(numero_inscription, code, status, comment, received_on,
 @click.command("purge-inactive")
 @with_appcontext
 def purge_inactive_command():
-    """Delete the accounts not activated within 48 hours (R4). Run it from cron."""
+    """Delete the accounts not activated within 48 hours (R4). The worker does it every 15
+    minutes."""
     with database.connection_context():
         count = operations.purge_inactive()
     click.echo(f"Comptes non activés supprimés : {count}")
 
+
+@click.command("purge-files")
+@with_appcontext
+def purge_files_command():
+    """Remove the stored files no row owns (left by an interrupted upload or save), older than
+    an hour. The worker does it every hour."""
+    from cyclades.operations.files import purge_orphan_files
+
+    with database.connection_context():
+        count = purge_orphan_files()
+    click.echo(f"Fichiers orphelins supprimés : {count}")
+
+
+@click.command("mail-queue")
+@click.option("--retry", is_flag=True,
+              help="Try again now every mail given up or waiting (once the SMTP server works).")
+@with_appcontext
+def mail_queue_command(retry):
+    """List the mails not delivered yet: waiting for a new attempt, or given up (failed)."""
+    from flask_babel import force_locale
+
+    from cyclades import mail
+    from cyclades.dates import short_datetime
+
+    with database.connection_context(), force_locale("fr"):
+        if retry:
+            counts = mail.retry_now()
+            labels = {"sent": "remis", "pending": "en attente", "failed": "abandonnés"}
+            click.echo(", ".join(f"{labels[status]} : {count}" for status, count
+                                 in counts.items()) or "Aucun mail à remettre.")
+        waiting = mail.undelivered()
+        if not waiting:
+            click.echo("Tous les mails ont été remis.")
+        for row in waiting:
+            state = "abandonné" if row.status == row.FAILED else \
+                f"nouvel essai le {short_datetime(row.next_attempt_at, 'Europe/Paris')}"
+            click.echo(f"{short_datetime(row.created_at, 'Europe/Paris')}  {row.to_address}  "
+                       f"{row.template}  {row.attempts} essai(s), {state}  {row.last_error}")
 
 def init_app(app):
     app.cli.add_command(demo_data_command)
@@ -102,3 +141,5 @@ def init_app(app):
     app.cli.add_command(publish_document_command)
     app.cli.add_command(piece_status_command)
     app.cli.add_command(purge_inactive_command)
+    app.cli.add_command(purge_files_command)
+    app.cli.add_command(mail_queue_command)

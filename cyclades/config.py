@@ -1,8 +1,8 @@
 """Settings read from the environment (documented in README.md, « Configuration »).
 
-Every setting has a default that works on a developer's machine: a SQLite file and a secret key
-under `instance/`, and mails written as `.eml` files under `instance/outbox/` when no SMTP host
-is given.
+Every setting has a default that works on a developer's machine: SQLite files (the database,
+the task queue) and a secret key under `instance/`, and mails written as `.eml` files under
+`instance/outbox/` when no SMTP host is given.
 """
 import os
 import secrets
@@ -49,12 +49,15 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_PASSWORD": _env("CYCLADES_SMTP_PASSWORD"),
         # "starttls" (default when a user is set), "ssl" (implicit TLS) or "off".
         "SMTP_TLS": _env("CYCLADES_SMTP_TLS", "starttls" if _env("CYCLADES_SMTP_USER") else "off"),
+        "SMTP_TIMEOUT": float(_env("CYCLADES_SMTP_TIMEOUT", "15")),  #: seconds, in the worker
         "MAIL_FROM": _env("CYCLADES_MAIL_FROM", "Cyclades libre <ne-pas-repondre@localhost>"),
         "OUTBOX_DIR": str(instance / "outbox"),
         "UPLOAD_DIR": _env("CYCLADES_UPLOAD_DIR", str(instance / "uploads")),
         "DOCUMENTS_DIR": _env("CYCLADES_DOCUMENTS_DIR", str(instance / "documents")),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "RATELIMIT_STORAGE_URI": _env("CYCLADES_RATELIMIT_STORAGE", "memory://"),
+        # The task queue (mail, periodic jobs): a SQLite file, or redis://… (cyclades.queue).
+        "QUEUE": _env("CYCLADES_QUEUE", str(instance / "queue.sqlite3")),
         "TRUSTED_PROXIES": int(_env("CYCLADES_TRUSTED_PROXIES", "0")),
     }
 

@@ -3,6 +3,10 @@
 `CYCLADES_DATABASE` is a SQLite file path (the default) or a database URL such as
 `postgresql://user:password@host/cyclades` when an académie outgrows one machine.
 """
+import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import click
 from flask.cli import with_appcontext
 from flask import current_app
@@ -25,13 +29,48 @@ def make_database(setting: str):
     return SqliteDatabase(setting, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
 
 
+log = logging.getLogger(__name__)
+
+#: The callbacks to run once the outermost write_transaction() has committed.
+_after_commit: ContextVar[list | None] = ContextVar("after_commit", default=None)
+
+
+@contextmanager
 def write_transaction():
     """A transaction for a write. On SQLite it takes the write lock at once (IMMEDIATE), so a
     read-then-write that meets another writer waits (busy_timeout) instead of failing with
-    "database is locked"; PostgreSQL needs no such care."""
-    if isinstance(database.obj, SqliteDatabase):
-        return database.atomic(lock_type="IMMEDIATE")
-    return database.atomic()
+    "database is locked"; PostgreSQL needs no such care. What `on_commit()` registered inside
+    runs once the outermost one has committed, and never if it rolls back."""
+    if _after_commit.get() is not None:  # inside another: a savepoint, the outer one commits
+        with database.atomic():
+            yield
+        return
+    callbacks = []
+    token = _after_commit.set(callbacks)
+    try:
+        if isinstance(database.obj, SqliteDatabase):
+            with database.atomic(lock_type="IMMEDIATE"):
+                yield
+        else:
+            with database.atomic():
+                yield
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # what was committed stays; the callback's own work is retried
+            log.exception("Après la transaction : %r a échoué", callback)
+
+
+def on_commit(callback) -> None:
+    """Run `callback` once the current write_transaction() has committed (at once outside one):
+    a task is enqueued only for rows that exist."""
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        callback()
+    else:
+        callbacks.append(callback)
 
 
 def init_app(app):

@@ -83,6 +83,11 @@ def _v6_pieces(db):
     db.create_tables([models.CandidaturePiece, models.PieceFile])
 
 
+def _v7_outbox(db):
+    """Mail that never blocks a page nor is lost: the outbox, delivered by the worker."""
+    db.create_tables([models.OutgoingMail])
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
@@ -90,6 +95,7 @@ MIGRATIONS = [
     (4, _v4_regulations),
     (5, _v5_documents),
     (6, _v6_pieces),
+    (7, _v7_outbox),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 

@@ -369,6 +369,30 @@ class AuditLog(BaseModel):
     detail = JSONField(default=dict)
 
 
+class OutgoingMail(BaseModel):
+    """A mail to send (the outbox): stored by the operation that sends it, in its own
+    transaction, then delivered by the worker with retries (cyclades.mail). Its text is dropped
+    once delivered: the links it held (activation, reset) are not kept."""
+    PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+    created_at = DateTimeField(default=utcnow, index=True)
+    to_address = CharField()
+    subject = CharField()
+    template = CharField()  #: which mail: activation, password_reset…
+    message = TextField(default="")  #: the whole message (RFC 5322) until it is delivered
+    account = ForeignKeyField(Account, null=True, backref="mails", on_delete="SET NULL")
+    candidature = ForeignKeyField(Candidature, null=True, backref="mails", on_delete="SET NULL")
+    #: A mail with the same key sent a moment ago is not sent again (a double click).
+    dedupe_key = CharField(default="", index=True)
+    status = CharField(default=PENDING, index=True)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow, index=True)
+    #: A sender is delivering it until then: no other sender takes it meanwhile.
+    claimed_until = DateTimeField(null=True)
+    last_error = TextField(default="")
+    sent_at = DateTimeField(null=True)
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField()
     applied_at = DateTimeField(default=utcnow)
@@ -376,4 +400,4 @@ class SchemaVersion(BaseModel):
 
 ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, Unit, Diploma, ExamSession, Window,
               Account, Candidature, CandidatureVersion, Document, CandidaturePiece, PieceFile,
-              AuditLog, SchemaVersion]
+              AuditLog, OutgoingMail, SchemaVersion]

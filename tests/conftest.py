@@ -16,6 +16,7 @@ from cyclades.db import database
 from cyclades.extensions import limiter
 from cyclades.migrations import upgrade
 from cyclades.models import Account, utcnow
+from cyclades.queue import run_pending
 from cyclades.security import hash_password
 
 PASSWORD = "Tournesol-Vert42"
@@ -51,15 +52,21 @@ def smtp_server():
 
 
 class Mailbox:
-    """What the SMTP server received during one test."""
+    """What the SMTP server received during one test, once the worker has done what was waiting
+    (the tasks run here, in the test's thread, as `flask --app app worker --once` runs them)."""
 
     def __init__(self, handler):
         self.handler = handler
         handler.messages.clear()
 
-    def all(self):
+    def received(self):
+        """What the server has received so far, without running the worker."""
         with self.handler.lock:
             return list(self.handler.messages)
+
+    def all(self):
+        run_pending()
+        return self.received()
 
     def to(self, address):
         return [m for rcpts, m in self.all() if address in rcpts]
@@ -82,7 +89,7 @@ class Mailbox:
 
 
 @pytest.fixture
-def mailbox(smtp_server):
+def mailbox(app, smtp_server):
     return Mailbox(smtp_server.handler)
 
 
@@ -102,6 +109,7 @@ def make_test_config(tmp_path, smtp_port):
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "DOCUMENTS_DIR": str(tmp_path / "documents"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        "QUEUE": str(tmp_path / "queue.sqlite3"),
     }
 
 

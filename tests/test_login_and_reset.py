@@ -158,7 +158,8 @@ def test_reset_requests_are_rate_limited_per_address(client, mailbox, make_accou
         assert client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"}).status_code == 303
     blocked = client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"})
     assert blocked.status_code == 429
-    assert len(mailbox.to("elodie@example.fr")) == 3
+    # Asked three times within two minutes: one mail, whose link works.
+    assert len(mailbox.to("elodie@example.fr")) == 1
 
 
 def test_reset_of_a_never_activated_account_also_activates_it(client, mailbox, make_account, db):

@@ -163,7 +163,14 @@ def reset_password(token):
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/reset_password.html", form, token=token)
-        operations.reset_password(token, form.password.data)
+        try:
+            operations.reset_password(token, form.password.data)
+        except (TokenExpired, TokenInvalid, operations.TokenUsed):
+            # The same form sent twice at once: the other request changed the password. The
+            # person sees what they asked for, not an error; anyone else, the used link.
+            if not verify_password(Account.get_by_id(account.id).password_hash,
+                                   form.password.data):
+                return render_page("accounts/reset_expired.html", status=410, used=True)
         logout_user()
         session.clear()
         flash(_("Votre mot de passe est modifié. Connectez-vous avec le nouveau."), "success")

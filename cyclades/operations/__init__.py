@@ -1,7 +1,9 @@
 """The writes: one named function per user action, each in one transaction with an audit line.
 
-Views validate a form, call one of these, then redirect or re-render. Mails are sent after the
-transaction commits, so a mail never announces something the database does not hold.
+Views validate a form, call one of these, then redirect or re-render. A mail is stored in the
+same transaction as the change it announces (cyclades.mail.queue) and delivered by the worker
+once that transaction has committed: a mail never announces something the database does not
+hold, and a change is never lost to a mail server that is down.
 `accounts` holds the account actions, `registration` the candidature ones.
 """
 from flask import current_app, has_request_context, url_for

@@ -9,6 +9,7 @@ from cyclades import mail
 from cyclades.db import database, write_transaction
 from cyclades.models import Account, utcnow
 from cyclades.operations import audit, external_url
+from cyclades.queue import crontab, periodic, task
 from cyclades.security import (
     TokenInvalid, account_fingerprint, hash_password, make_token, read_token, verify_password,
 )
@@ -30,30 +31,27 @@ def _locale() -> str:
 
 def create_account(identity: dict, email: str, password: str) -> None:
     """Créer mon compte. The caller always answers the same way: whether the address already
-    had an account is said only in the mail sent to that address (no account enumeration)."""
+    had an account is said only in the mail sent to that address (no account enumeration).
+    The same form sent twice (a double click, a reload) is one submission: one account, one
+    mail, and the link of that mail keeps working."""
     password_hash = hash_password(password)  # before the lookup: both paths cost the same
+    pending = Account.by_email(email)
+    repeated = (pending is not None and not pending.is_active
+                and pending.created_at > utcnow() - mail.DEDUPE_WINDOW
+                and all(getattr(pending, field) == value for field, value in identity.items())
+                and verify_password(pending.password_hash, password))
     try:
-        existing, account = _save_new_account(identity, email, password_hash)
-    except IntegrityError:
-        # The same address submitted twice at once (a double click, two tabs): the other
-        # request created the account and sends its mail.
-        return
-    if existing is not None:
-        mail.send("account_exists", existing.email, existing.locale, account=existing,
-                  reset_url=external_url("accounts.forgot_password"),
-                  login_url=external_url("accounts.login"))
-    else:
-        send_activation(account)
-
-
-def _save_new_account(identity, email, password_hash):
-    with write_transaction():
-        account = Account.by_email(email)
-        if account is not None and account.is_active:
-            audit("account.create.existing", account)
-            existing = account
-        else:
-            existing = None
+        with write_transaction():
+            account = Account.by_email(email)
+            if repeated and account is not None and account.password_hash == pending.password_hash:
+                return  # that very form was already taken into account
+            if account is not None and account.is_active:
+                audit("account.create.existing", account)
+                mail.queue("account_exists", account.email, account.locale, account=account,
+                           dedupe=f"account_exists:{account.id}",
+                           reset_url=external_url("accounts.forgot_password"),
+                           login_url=external_url("accounts.login"))
+                return
             if account is None:
                 account = Account(email=email)
             # A pending, never activated account is replaced by the latest form: only the
@@ -65,22 +63,34 @@ def _save_new_account(identity, email, password_hash):
             account.created_at = utcnow()
             account.save()
             audit("account.create", account)
-    return existing, account
+            _queue_activation(account)
+    except IntegrityError:
+        # The same address submitted twice at once (a double click, two tabs): the other
+        # request created the account and queued its mail.
+        return
 
 
 def activation_deadline(account: Account) -> datetime:
     return account.created_at + current_app.config["ACTIVATION_MAX_AGE"]
 
 
-def send_activation(account: Account) -> None:
+def _queue_activation(account: Account, dedupe: str = "") -> None:
+    """Inside the transaction that creates the account or renews its 48 h."""
     token = make_token("activate", account)
-    mail.send("activation", account.email, account.locale, account=account,
-              expires=activation_deadline(account),
-              activation_url=external_url("accounts.activate", token=token))
+    mail.queue("activation", account.email, account.locale, account=account, dedupe=dedupe,
+               expires=activation_deadline(account),
+               activation_url=external_url("accounts.activate", token=token))
 
 
 def resend_activation(email: str) -> None:
-    """From the login page, for an account not yet activated. A fresh 48 h starts."""
+    """From the login page, for an account not yet activated. The page answers at once and the
+    same way whatever the address: the worker looks it up (activation_requested)."""
+    activation_requested(email)
+
+
+@task()
+def activation_requested(email: str) -> None:
+    """A fresh 48 h and a new link, if the address has an account still to activate."""
     with write_transaction():
         account = Account.by_email(email)
         if account is None or account.is_active:
@@ -88,7 +98,7 @@ def resend_activation(email: str) -> None:
         account.created_at = utcnow()
         account.save()
         audit("account.activation.resend", account)
-    send_activation(account)
+        _queue_activation(account, dedupe=f"activation.resend:{account.id}")
 
 
 def _account_from_token(purpose: str, token: str, max_age) -> tuple[Account, dict]:
@@ -122,6 +132,11 @@ def purge_inactive(now=None) -> int:
     return len(stale)
 
 
+@periodic(crontab(minute="*/15"))
+def purge_inactive_accounts() -> None:
+    purge_inactive()
+
+
 # --- Logging in -------------------------------------------------------------------------------
 
 def authenticate(email: str, password: str) -> Account | None:
@@ -142,15 +157,23 @@ def record_login(account: Account) -> None:
 # --- Forgotten password (R5) ------------------------------------------------------------------
 
 def request_password_reset(email: str) -> None:
+    """Mot de passe oublié (R5). The page answers at once and the same way, in the same time,
+    whatever the address: nothing is looked up here, the worker does it (reset_requested)."""
+    reset_requested(email, _locale())
+
+
+@task()
+def reset_requested(email: str, locale: str) -> None:
     account = Account.by_email(email)
     if account is None:
-        return  # nothing to send; the page answers as if we had
+        return  # nothing to send; the page answered as if we had
     with write_transaction():
         audit("account.reset.request", account)
-    token = make_token("reset", account)
-    mail.send("password_reset", account.email, account.locale, account=account,
-              reset_url=external_url("accounts.reset_password", token=token),
-              valid_minutes=int(current_app.config["RESET_MAX_AGE"].total_seconds() // 60))
+        token = make_token("reset", account)
+        mail.queue("password_reset", account.email, account.locale or locale, account=account,
+                   dedupe=f"reset:{account.id}:{account_fingerprint(account)}",
+                   reset_url=external_url("accounts.reset_password", token=token),
+                   valid_minutes=int(current_app.config["RESET_MAX_AGE"].total_seconds() // 60))
 
 
 def account_for_reset(token: str) -> Account:
@@ -167,8 +190,8 @@ def reset_password(token: str, new_password: str) -> Account:
             account.activated_at = utcnow()
         account.save()
         audit("account.reset", account)
-    mail.send("password_changed", account.email, account.locale, account=account,
-              reset_url=external_url("accounts.forgot_password"))
+        mail.queue("password_changed", account.email, account.locale, account=account,
+                   reset_url=external_url("accounts.forgot_password"))
     return account
 
 
@@ -184,23 +207,25 @@ def change_password(account: Account, new_password: str) -> None:
         _set_password(account, new_password)
         account.save()
         audit("account.password.change", account)
-    mail.send("password_changed", account.email, account.locale, account=account,
-              reset_url=external_url("accounts.forgot_password"))
+        mail.queue("password_changed", account.email, account.locale, account=account,
+                   reset_url=external_url("accounts.forgot_password"))
 
 
 def request_email_change(account: Account, new_email: str) -> None:
     """The new address becomes the login only once confirmed from a link sent to it."""
     with write_transaction():
         audit("account.email.request", account)
-    taken = Account.by_email(new_email)
-    if taken is not None and taken.id != account.id:
-        # Said only to the owner of that address, never on the page.
-        mail.send("email_taken", new_email, account.locale, login_url=external_url("accounts.login"))
-        return
-    token = make_token("email", account, e=new_email)
-    mail.send("email_change_confirm", new_email, account.locale, account=account,
-              new_email=new_email,
-              confirm_url=external_url("accounts.confirm_email", token=token))
+        taken = Account.by_email(new_email)
+        if taken is not None and taken.id != account.id:
+            # Said only to the owner of that address, never on the page.
+            mail.queue("email_taken", new_email, account.locale,
+                       dedupe=f"email_taken:{account.id}:{new_email}",
+                       login_url=external_url("accounts.login"))
+            return
+        token = make_token("email", account, e=new_email)
+        mail.queue("email_change_confirm", new_email, account.locale, account=account,
+                   dedupe=f"email_change:{account.id}:{new_email}", new_email=new_email,
+                   confirm_url=external_url("accounts.confirm_email", token=token))
 
 
 class EmailTaken(Exception):
@@ -224,8 +249,8 @@ def confirm_email_change(token: str) -> Account:
         except IntegrityError:
             raise EmailTaken from None
         audit("account.email.change", account)
-    mail.send("email_changed_old", old_email, account.locale, account=account,
-              new_email=new_email)
+        mail.queue("email_changed_old", old_email, account.locale, account=account,
+                   new_email=new_email)
     return account
 
 

@@ -127,8 +127,8 @@ def publish_document(candidature, kind: str, data: bytes, by: str = "") -> Docum
         document = _store(candidature, kind, data, published_by=by)
         audit("document.publish", None, candidature=candidature.token, type=kind,
               version=document.version, by=by)
-    account = candidature.account
-    mail.send("document_disponible", account.email, account.locale, account=account,
-              candidature=candidature, documents=[document],
-              documents_url=external_url("documents.mine"))
+        account = candidature.account
+        mail.queue("document_disponible", account.email, account.locale, account=account,
+                   candidature=candidature, documents=[document],
+                   documents_url=external_url("documents.mine"))
     return document

@@ -113,10 +113,12 @@ def register_candidature(candidature) -> Candidature:
         documents = generate_for_version(candidature, version)
         audit("candidature.register", account, candidature=candidature.token,
               version=candidature.version)
-    template = "inscription_enregistree" if candidature.version == 1 else "inscription_modifiee"
-    mail.send(template, account.email, account.locale, account=account, candidature=candidature,
-              url=external_url("registration.summary", token=candidature.token),
-              documents=documents, documents_url=external_url("documents.mine"))
+        template = "inscription_enregistree" if candidature.version == 1 \
+            else "inscription_modifiee"
+        mail.queue(template, account.email, account.locale, account=account,
+                   candidature=candidature, documents=documents,
+                   url=external_url("registration.summary", token=candidature.token),
+                   documents_url=external_url("documents.mine"))
     return candidature
 
 
@@ -136,9 +138,12 @@ def reopen_candidature(candidature) -> Candidature:
 
 
 def withdraw_candidature(candidature) -> Candidature:
-    """« Me désinscrire »: final; a new inscription is possible while the window is open (R30)."""
+    """« Me désinscrire »: final; a new inscription is possible while the window is open (R30).
+    Sent again (a double click, twenty taps on a slow line), it changes nothing more."""
     with write_transaction():
         candidature = Candidature.get_by_id(candidature.id)
+        if candidature.status == rules.DESINSCRITE:
+            return candidature
         candidature.status = rules.next_state(candidature.status, "desinscrire",
                                               window_open=window_is_open(candidature))
         candidature.editing = False
