@@ -67,9 +67,12 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "cyclades_session",
-    # Idle timeout: the signed session cookie is refused after 30 minutes without a request.
+    # Idle timeout: the session ends after 30 minutes without a request (its cookie and its
+    # row on the server, cyclades.operations.sessions).
     "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
     "SESSION_REFRESH_EACH_REQUEST": True,
+    # However active it stays, a signed-in session ends this long after the login.
+    "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
     # The CSRF token lives as long as the session: a slow candidate is not punished.
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_HEADERS": ["X-CSRFToken"],

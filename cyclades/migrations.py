@@ -88,6 +88,20 @@ def _v7_outbox(db):
     db.create_tables([models.OutgoingMail])
 
 
+def _v8_login_sessions(db):
+    """Sessions held on the server (logout ends them); the account's session token, which only
+    a new password could end, goes."""
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    db.create_tables([models.LoginSession])
+    if "session_token" in {c.name for c in db.get_columns("account")}:
+        migrator = SchemaMigrator.from_database(db)
+        indexes = {index.name for index in db.get_indexes("account")}
+        steps = [migrator.drop_index("account", "account_session_token")] \
+            if "account_session_token" in indexes else []
+        migrate(*steps, migrator.drop_column("account", "session_token"))
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
@@ -96,6 +110,7 @@ MIGRATIONS = [
     (5, _v5_documents),
     (6, _v6_pieces),
     (7, _v7_outbox),
+    (8, _v8_login_sessions),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 

@@ -190,10 +190,6 @@ class Window(BaseModel):
 
 # --- Accounts ---------------------------------------------------------------------------------
 
-def _new_session_token():
-    return secrets.token_urlsafe(24)
-
-
 class Account(BaseModel):
     email = CharField(unique=True)  #: normalised (lower case); the login (R3)
     civilite = CharField()  #: "M" or "MME"
@@ -209,27 +205,23 @@ class Account(BaseModel):
     last_login_at = DateTimeField(null=True)
     #: Set when the first inscription is saved (R6, R21): identity fields can no longer change.
     identity_locked_at = DateTimeField(null=True)
-    #: Flask-Login's id: rotated when the password changes, which logs out every other session.
-    session_token = CharField(unique=True, default=_new_session_token)
     #: N° candidat: given at the first « Enregistrer », then the same for every candidature.
     numero_candidat = CharField(null=True, unique=True)
 
     IDENTITY_FIELDS = ("civilite", "nom_naissance", "nom_usage", "prenoms", "date_naissance",
                        "pays_naissance")
 
-    # Flask-Login protocol
+    # Flask-Login protocol: its id is the key of the LoginSession it was loaded by.
     is_authenticated = True
     is_anonymous = False
+    session_key = None  #: set by cyclades.operations.sessions, never stored here
 
     @property
     def is_active(self):
         return self.activated_at is not None
 
     def get_id(self):
-        return self.session_token
-
-    def rotate_session_token(self):
-        self.session_token = _new_session_token()
+        return self.session_key
 
     @property
     def can_edit_identity(self) -> bool:
@@ -361,6 +353,18 @@ class PieceFile(BaseModel):
     candidature_version = IntegerField()
 
 
+class LoginSession(BaseModel):
+    """A signed-in session, held on the server: the cookie carries only its key, whose SHA-256
+    is kept here. « Me déconnecter », a new password, 30 minutes without a request or
+    SESSION_ABSOLUTE_LIFETIME end it; a copied cookie then opens nothing."""
+    key_hash = CharField(unique=True)  #: SHA-256 of the key in the cookie
+    account = ForeignKeyField(Account, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)  #: updated at most once a minute
+    ended_at = DateTimeField(null=True, index=True)
+    ended_because = CharField(default="")  #: logout, password, expired
+
+
 class AuditLog(BaseModel):
     """One line per write a person made: who, what, when. Never holds a password or token."""
     at = DateTimeField(default=utcnow, index=True)
@@ -400,4 +404,4 @@ class SchemaVersion(BaseModel):
 
 ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, Unit, Diploma, ExamSession, Window,
               Account, Candidature, CandidatureVersion, Document, CandidaturePiece, PieceFile,
-              AuditLog, OutgoingMail, SchemaVersion]
+              LoginSession, AuditLog, OutgoingMail, SchemaVersion]

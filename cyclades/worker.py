@@ -6,7 +6,8 @@ the worker knows each one by its name:
 - cyclades.mail: deliver a mail, and every minute the mails due again (retries);
 - cyclades.operations.accounts: the mails of « Mot de passe oublié » and « Renvoyer le lien »
   (looked up off the request), and every 15 minutes the accounts not activated within 48 h;
-- cyclades.operations.files: every hour, the files no row owns (an interrupted upload).
+- cyclades.operations.files: every hour, the files no row owns (an interrupted upload);
+- cyclades.operations.sessions: every night, the sessions ended a month ago.
 """
 import logging
 
@@ -14,7 +15,7 @@ import click
 from flask.cli import with_appcontext
 
 from cyclades import mail, queue  # noqa: F401 (tasks)
-from cyclades.operations import accounts, files  # noqa: F401 (tasks)
+from cyclades.operations import accounts, files, sessions  # noqa: F401 (tasks)
 
 
 @click.command("worker")

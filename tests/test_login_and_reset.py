@@ -4,8 +4,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from cyclades.models import Account, AuditLog, utcnow
+from cyclades.models import Account, AuditLog, PieceFile, utcnow
 from tests.conftest import PASSWORD, text
+from tests.test_documents import deposit  # noqa: F401
+from tests.test_registration import candidate, windows  # noqa: F401
 
 NEW_PASSWORD = "Pivoine-Rouge-77"
 
@@ -76,6 +78,61 @@ def test_idle_session_expires_after_30_minutes(client, make_account):
     assert client.get("/mon-compte").status_code == 200
     with time_machine.travel(utcnow() + timedelta(minutes=31)):
         response = client.get("/mon-compte")
+    assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+def _copy_cookie(app, client):
+    """A second browser holding a copy of the session cookie (a shared computer, a theft)."""
+    from tests.conftest import FormClient
+
+    cookie = client.get_cookie("cyclades_session")
+    thief = FormClient(app.test_client())
+    thief.set_cookie("cyclades_session", cookie.value)
+    return thief
+
+
+def test_a_session_cookie_copied_before_logout_opens_nothing_after_it(app, client, candidate,
+                                                                     deposit, db):
+    from tests.test_pieces import upload
+    from tests.test_registration import register_all
+    from tests.test_uploads import pdf_bytes
+
+    token, _ = register_all(client)
+    upload(client, token, "DCSTID01", ("cni.pdf", pdf_bytes()))
+    [piece_file] = PieceFile.select()
+    pages = ["/mon-compte", f"/mes-inscriptions/{token}", f"/mes-justificatifs/{token}",
+             f"/mes-justificatifs/{token}/fichiers/{piece_file.token}", "/mes-documents"]
+    thief = _copy_cookie(app, client)
+    for page in pages:
+        assert thief.get(page).status_code == 200, page  # the copy works while signed in
+    client.logout()
+    for page in pages:
+        response = thief.get(page)
+        assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+    assert "Me connecter" in text(thief.get("/"))
+
+
+def test_a_session_ends_12_hours_after_the_login_however_active(client, make_account):
+    make_account(email="elodie@example.fr")
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        client.login("elodie@example.fr")
+        for _ in range(12 * 3 - 1):  # a page every 20 minutes, for almost 12 hours
+            clock.shift(timedelta(minutes=20))
+            assert client.get("/mon-compte").status_code == 200
+        clock.shift(timedelta(minutes=21))
+        response = client.get("/mon-compte")
+    assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+def test_the_server_ends_an_idle_session_even_if_its_cookie_is_kept_fresh(app, client,
+                                                                          make_account, db):
+    from cyclades.models import LoginSession
+
+    make_account(email="elodie@example.fr")
+    client.login("elodie@example.fr")
+    LoginSession.update(last_seen_at=utcnow() - timedelta(minutes=31)).execute()
+    response = client.get("/mon-compte")
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
 
 

@@ -692,3 +692,27 @@ def test_a_status_can_change_until_all_are_conforme(app, client, registered):
         assert piece.status == value
         assert piece.comment == ("Illisible" if value == "non_conforme" else "")
         assert (piece.validated_at is not None) == (value == "conforme")
+
+
+def test_files_left_by_an_interrupted_upload_are_purged_never_a_deposited_one(app, client,
+                                                                               registered):
+    import os
+    import time
+
+    assert upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes())).status_code == 303
+    root = Path(app.config["UPLOAD_DIR"])
+    [kept] = stored_files(app)
+    partial = root / "ab" / "abcdef.pdf.part"  # a worker killed while writing it
+    whole = root / "cd" / "cdefgh.pdf"  # killed between the file and its row
+    recent = root / "ef" / "efghij.pdf.part"  # an upload being written right now
+    for path in (partial, whole, recent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"%PDF-1.4 interrompu")
+    two_hours_ago = time.time() - 7200
+    for path in (partial, whole, kept):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    result = app.test_cli_runner().invoke(args=["purge-files"])
+    assert "Fichiers orphelins supprimés : 2" in result.output
+    assert sorted(stored_files(app)) == sorted([kept, recent])
+    assert client.get(f"{board_url(registered)}/fichiers/{files_of(registered)[0].token}"
+                      ).status_code == 200

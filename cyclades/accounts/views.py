@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cyclades.operations import accounts as operations
+from cyclades.operations import sessions
 from cyclades.accounts.forms import (
     ChangeEmailForm, ChangePasswordForm, CreateAccountForm, EmailOnlyForm, IdentityForm,
     LoginForm, ResetPasswordForm,
@@ -28,8 +29,8 @@ def _per_address(setting):
 
 
 @login_manager.user_loader
-def load_account(session_token):
-    return Account.get_or_none(Account.session_token == session_token)
+def load_account(session_key):
+    return sessions.account_for(session_key)
 
 
 login_manager.login_view = "accounts.login"
@@ -104,7 +105,7 @@ def login():
                                form=EmailOnlyForm(email=account.email))
         session.clear()  # a fresh session at login: nothing carried over from before
         session.permanent = True
-        login_user(account)
+        login_user(sessions.open_session(account))
         operations.record_login(account)
         return hx_redirect(same_site_path(request.args.get("next")) or url_for("public.home"))
     return render_page("accounts/login.html", form=form)
@@ -122,6 +123,8 @@ def resend_activation():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        sessions.end_session(current_user.get_id())
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
@@ -263,8 +266,7 @@ def change_password():
         form.current_password.errors.append(_("Mot de passe actuel incorrect."))
     if form.errors:
         return _account_page(status=422, password_form=form)
-    operations.change_password(account, form.password.data)
-    login_user(account)  # this session stays open under the new session token
+    operations.change_password(account, form.password.data)  # this session stays open
     flash(_("Votre mot de passe est modifié."), "success")
     return hx_redirect(url_for("accounts.account"))
 

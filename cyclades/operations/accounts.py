@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from cyclades import mail
 from cyclades.db import database, write_transaction
 from cyclades.models import Account, utcnow
-from cyclades.operations import audit, external_url
+from cyclades.operations import audit, external_url, sessions
 from cyclades.queue import crontab, periodic, task
 from cyclades.security import (
     TokenInvalid, account_fingerprint, hash_password, make_token, read_token, verify_password,
@@ -196,8 +196,9 @@ def reset_password(token: str, new_password: str) -> Account:
 
 
 def _set_password(account: Account, new_password: str) -> None:
+    """Every session of the account ends, but the one that changes it (Modifier mon compte)."""
     account.password_hash = hash_password(new_password)
-    account.rotate_session_token()  # every other session is logged out
+    sessions.end_sessions_of(account, "password", keep=account.session_key)
 
 
 # --- Modifier mon compte (R6) -----------------------------------------------------------------

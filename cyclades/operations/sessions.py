@@ -1,0 +1,87 @@
+"""Signed-in sessions, held on the server (LoginSession): opened at « Me connecter », ended by
+« Me déconnecter », by a new password, after 30 minutes without a request
+(PERMANENT_SESSION_LIFETIME) and at the latest SESSION_ABSOLUTE_LIFETIME after the login, however
+active it stays. The cookie carries only the session's key; what it opens is decided here at
+each request, so a copied cookie stops working with the session.
+"""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
+from cyclades.db import write_transaction
+from cyclades.models import Account, LoginSession, utcnow
+from cyclades.queue import crontab, periodic
+
+#: The last request is written down at most this often (a write per minute, not per page).
+SEEN_EVERY = timedelta(minutes=1)
+#: Ended or expired sessions are kept this long for the audit, then deleted.
+KEPT = timedelta(days=30)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def open_session(account: Account) -> Account:
+    """A new session for `account` (at login); the account comes back with its key, for
+    flask_login.login_user()."""
+    key = secrets.token_urlsafe(32)
+    with write_transaction():
+        LoginSession.create(key_hash=_hash(key), account=account)
+    account.session_key = key
+    return account
+
+
+def _limits(now):
+    config = current_app.config
+    return now - config["PERMANENT_SESSION_LIFETIME"], now - config["SESSION_ABSOLUTE_LIFETIME"]
+
+
+def account_for(key: str) -> Account | None:
+    """The account whose live session has this key, or None (ended, idle too long, too old)."""
+    if not key or len(key) > 100:
+        return None
+    now = utcnow()
+    idle_since, born_since = _limits(now)
+    session = (LoginSession.select(LoginSession, Account).join(Account)
+               .where((LoginSession.key_hash == _hash(key)) & LoginSession.ended_at.is_null()
+                      & (LoginSession.last_seen_at > idle_since)
+                      & (LoginSession.created_at > born_since)).first())
+    if session is None:
+        return None
+    if now - session.last_seen_at > SEEN_EVERY:
+        LoginSession.update(last_seen_at=now).where(LoginSession.id == session.id).execute()
+    account = session.account
+    account.session_key = key
+    return account
+
+
+def end_session(key: str | None, because: str = "logout") -> None:
+    if key:
+        LoginSession.update(ended_at=utcnow(), ended_because=because).where(
+            (LoginSession.key_hash == _hash(key)) & LoginSession.ended_at.is_null()).execute()
+
+
+def end_sessions_of(account: Account, because: str, keep: str | None = None) -> None:
+    """Every session of `account` ends (a new password), but the one whose key is `keep`."""
+    query = LoginSession.update(ended_at=utcnow(), ended_because=because).where(
+        (LoginSession.account == account) & LoginSession.ended_at.is_null())
+    if keep:
+        query = query.where(LoginSession.key_hash != _hash(keep))
+    query.execute()
+
+
+def purge_sessions() -> int:
+    """Delete what is ended or expired since KEPT."""
+    now = utcnow()
+    idle_since, born_since = _limits(now - KEPT)
+    return LoginSession.delete().where(
+        (LoginSession.ended_at < now - KEPT) | (LoginSession.last_seen_at < idle_since)
+        | (LoginSession.created_at < born_since)).execute()
+
+
+@periodic(crontab(minute="23", hour="3"))
+def purge_sessions_daily() -> None:
+    purge_sessions()
