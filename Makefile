@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test browser translations benchmark clean
+.PHONY: run test install install-test packages translations benchmark clean
 
 # The portal and its worker (mail, periodic jobs) together; Ctrl-C stops both.
 run: install
@@ -15,7 +15,7 @@ run: install
 	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-test browser
+test: install-test packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -33,9 +33,9 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# Debian's chromium for the browser tests (installed with apt-get when we are root).
-browser:
-	@sh scripts/ensure-chromium.sh
+# Debian's chromium and redis-server for the tests (installed with apt-get when we are root).
+packages:
+	@sh scripts/ensure-packages.sh
 
 # Extract the French source strings, update the English catalogue, compile it.
 translations: install-test
@@ -48,6 +48,7 @@ benchmark: install
 	$(BIN)/python benchmarks/confirmation_pdf.py
 	$(BIN)/python benchmarks/upload.py
 	$(BIN)/python benchmarks/hostile_files.py
+	$(BIN)/python benchmarks/enumeration.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

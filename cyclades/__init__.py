@@ -4,8 +4,8 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cyclades import assets, config, db, errors, queue, uploads
-from cyclades.extensions import babel, compress, csrf, limiter, login_manager
+from cyclades import assets, config, db, errors, queue, throttle, uploads
+from cyclades.extensions import babel, compress, csrf, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def create_app(test_config=None):
     compress.init_app(app)
     uploads.init_app(app)  # before CSRFProtect: it reads the form, under the upload cap
     csrf.init_app(app)
-    limiter.init_app(app)
+    throttle.init_app(app)
     login_manager.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

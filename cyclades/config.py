@@ -55,7 +55,9 @@ def from_environment(instance_path: str) -> dict:
         "UPLOAD_DIR": _env("CYCLADES_UPLOAD_DIR", str(instance / "uploads")),
         "DOCUMENTS_DIR": _env("CYCLADES_DOCUMENTS_DIR", str(instance / "documents")),
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
-        "RATELIMIT_STORAGE_URI": _env("CYCLADES_RATELIMIT_STORAGE", "memory://"),
+        # Rate-limit counters shared by the server's processes (cyclades.throttle).
+        "RATELIMIT_STORAGE": _env("CYCLADES_RATELIMIT_STORAGE",
+                                  f"sqlite://{instance / 'ratelimits.sqlite3'}"),
         # The task queue (mail, periodic jobs): a SQLite file, or redis://… (cyclades.queue).
         "QUEUE": _env("CYCLADES_QUEUE", str(instance / "queue.sqlite3")),
         "TRUSTED_PROXIES": int(_env("CYCLADES_TRUSTED_PROXIES", "0")),
@@ -89,16 +91,22 @@ DEFAULTS = {
         "application/json", "image/svg+xml",
     ],
     "COMPRESS_MIN_SIZE": 256,
-    "RATELIMIT_HEADERS_ENABLED": True,
-    "RATELIMIT_STRATEGY": "moving-window",
+    # What a process alone uses when nothing else is said (a test, a script): the environment
+    # sets files shared by the server's processes (from_environment).
+    "RATELIMIT_STORAGE": "memory://",
+    "QUEUE": "memory://",
     # How long the links we send stay valid.
     "ACTIVATION_MAX_AGE": timedelta(hours=48),
     "RESET_MAX_AGE": timedelta(hours=1),
     "EMAIL_CHANGE_MAX_AGE": timedelta(hours=24),
-    # Rate limits (flask-limiter syntax), per client address and per email address.
-    "LIMIT_LOGIN_CLIENT": "30 per 15 minutes",
-    "LIMIT_LOGIN_ADDRESS": "5 per 15 minutes",
-    "LIMIT_CREATE_CLIENT": "10 per hour",
-    "LIMIT_MAIL_CLIENT": "10 per hour",
+    # Rate limits (cyclades.throttle), each counting what it protects, in any such window.
+    # Failed logins: per address and client together, per address (someone else may be trying
+    # it: the owner gets through with the reset link), per client (one trying many addresses).
+    "LIMIT_LOGIN_FAILURES_PAIR": "5 per 15 minutes",
+    "LIMIT_LOGIN_FAILURES_ADDRESS": "30 per hour",
+    "LIMIT_LOGIN_FAILURES_CLIENT": "100 per 15 minutes",
+    # Mails sent (Créer mon compte, Renvoyer le lien, Mot de passe oublié, a new address):
+    # per address (or account) and per client. A form refused for a typo sends nothing.
     "LIMIT_MAIL_ADDRESS": "3 per hour",
+    "LIMIT_MAIL_CLIENT": "30 per hour",
 }

@@ -30,6 +30,14 @@ def long_datetime(moment: datetime, tz: str) -> str:
                    time=format_time(local, pattern, locale=locale))
 
 
+def time_of_day(moment: datetime, tz: str) -> str:
+    """« 15 h 42 (heure de Paris) »: a moment of today, as « Réessayez après … » says it."""
+    local = to_local(moment, tz)
+    return gettext("%(time)s (heure de %(city)s)",
+                   time=format_time(local, gettext("H 'h' mm"), locale=get_locale()),
+                   city=zone_city(tz))
+
+
 def period(opens: datetime, closes: datetime, tz: str) -> str:
     """« du lundi 4 novembre 2024 à 15 h au mardi 3 décembre 2024 à 17 h (heure locale) »."""
     return gettext("du %(start)s au %(end)s (heure locale)",

@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from cyclades import throttle
+from cyclades.dates import time_of_day
 from cyclades.htmx import render_page
 from cyclades.security import add_security_headers
 
@@ -24,7 +26,7 @@ def _messages(code):
               _("Ce que vous avez envoyé est trop volumineux. Vérifiez les champs et réessayez.")),
         429: (_("Trop de tentatives"),
               _("Vous avez fait trop de tentatives en peu de temps. Pour protéger les comptes, "
-                "patientez quelques minutes avant de réessayer.")),
+                "cette action est bloquée un moment.")),
         500: (_("Erreur du service"),
               _("Le service a rencontré un problème. Ce que vous avez déjà enregistré est "
                 "conservé. Réessayez dans quelques instants.")),
@@ -60,9 +62,15 @@ def init_app(app):
             # htmx would put the page inside the piece: it replaces the main content instead.
             response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#main", "innerHTML"
             return response
-        response = render_error(exc.code or 500)
-        if exc.code == 429 and getattr(exc, "retry_after", None):
-            response.headers["Retry-After"] = str(exc.retry_after)
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(throttle.Exceeded)
+    def throttled(exceeded):
+        retry = time_of_day(exceeded.retry_at, app.config["BABEL_DEFAULT_TIMEZONE"])
+        response = render_error(429, explanation=_(
+            "Vous avez fait trop de tentatives en peu de temps. Pour protéger les comptes, "
+            "cette action est bloquée : réessayez après %(time)s.", time=retry))
+        response.headers["Retry-After"] = str(exceeded.retry_after)
         return response
 
     @app.errorhandler(Exception)

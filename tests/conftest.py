@@ -13,7 +13,6 @@ from aiosmtpd.controller import Controller
 
 from cyclades import create_app
 from cyclades.db import database
-from cyclades.extensions import limiter
 from cyclades.migrations import upgrade
 from cyclades.models import Account, utcnow
 from cyclades.queue import run_pending
@@ -108,7 +107,7 @@ def make_test_config(tmp_path, smtp_port):
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "DOCUMENTS_DIR": str(tmp_path / "documents"),
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE": f"sqlite://{tmp_path / 'ratelimits.sqlite3'}",
         "QUEUE": str(tmp_path / "queue.sqlite3"),
     }
 
@@ -118,7 +117,6 @@ def app(tmp_path, smtp_server):
     app = create_app(make_test_config(tmp_path, smtp_server.port))
     with app.app_context(), database.connection_context():
         upgrade(database)
-    limiter.reset()
     yield app
     if not database.is_closed():
         database.close()
@@ -247,3 +245,34 @@ def wait_until(predicate, timeout=5.0):
             return True
         time.sleep(0.02)
     return predicate()
+
+
+def at_once(app, client, count, send):
+    """The same request sent `count` times at the same instant (a double click, taps on a slow
+    line, two tabs): `send(copy)` runs in a thread for each copy of `client` (its cookies, so
+    its session), all released together. Their responses, in no particular order."""
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    copies = []
+    for _ in range(count):
+        copy = FormClient(app.test_client())
+        if cookie is not None:
+            copy.set_cookie(cookie.key, cookie.value)
+        copies.append(copy)
+    barrier = threading.Barrier(count)
+    responses, errors = [], []
+
+    def run(copy, prepared):
+        barrier.wait()
+        try:
+            responses.append(prepared())
+        except BaseException as error:  # shown by the test, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(copy, send(copy))) for copy in copies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return responses

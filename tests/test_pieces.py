@@ -398,7 +398,7 @@ def test_declaring_needs_every_online_piece_then_locks_them(app, client, registe
     [first, _] = files_of(registered)
     response = post(client, registered, f"fichiers/{first.token}/supprimer")
     assert response.status_code == 422 and len(files_of(registered)) == 2
-    assert post(client, registered, "declarer").status_code == 422  # nothing new
+    assert post(client, registered, "declarer").status_code == 303  # nothing new: no change
     assert "Pièces justificatives : en attente de contrôle" in text(client.get("/"))
     assert "Pièces justificatives : en attente de contrôle" in text(client.get("/mes-inscriptions"))
 
@@ -588,15 +588,15 @@ def test_a_piece_whose_window_is_not_open_does_not_hold_back_the_others(app, cli
     assert "en attente de contrôle" in text(client.get(board_url(registered)))
 
 
-def test_declaring_twice_says_nothing_is_new_next_to_the_button(client, registered):
+def test_declaring_twice_is_taken_once(client, registered):
     deposit_all(client, registered)
     assert post(client, registered, "declarer").status_code == 303
-    response = post(client, registered, "declarer")
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert 'href="#declarer"' in html and 'id="declarer"' in html
-    assert "Rien de nouveau depuis votre dernière déclaration" in text_of(
-        re.search(r'<section id="declarer".*?</section>', html, re.S).group(0))
+    declared_at = Candidature.get(Candidature.token == registered).pieces_declared_at
+    again = post(client, registered, "declarer")  # a double click: the same answer
+    assert again.status_code == 303
+    assert "vos pièces vont être contrôlées" in text(client.get(again.headers["Location"]))
+    assert Candidature.get(Candidature.token == registered).pieces_declared_at == declared_at
+    assert AuditLog.select().where(AuditLog.action == "pieces.declare").count() == 1
 
 
 def test_files_of_a_piece_no_longer_asked_for_are_listed_and_can_go(app, client, registered):
@@ -716,3 +716,16 @@ def test_files_left_by_an_interrupted_upload_are_purged_never_a_deposited_one(ap
     assert sorted(stored_files(app)) == sorted([kept, recent])
     assert client.get(f"{board_url(registered)}/fichiers/{files_of(registered)[0].token}"
                       ).status_code == 200
+
+
+def test_deleting_a_file_twice_answers_as_deleted_and_an_unknown_file_is_not_found(
+        client, registered):
+    assert upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes())).status_code == 303
+    [deposited] = files_of(registered)
+    assert post(client, registered, f"fichiers/{deposited.token}/supprimer").status_code == 303
+    again = post(client, registered, f"fichiers/{deposited.token}/supprimer")
+    assert again.status_code == 303 and again.headers["Location"].endswith("#piece-DCSTID01")
+    assert "Fichier supprimé." in text(client.get(again.headers["Location"]))
+    htmx = post(client, registered, f"fichiers/{deposited.token}/supprimer", htmx=True)
+    assert htmx.status_code == 200 and "Fichier supprimé." in text(htmx)
+    assert post(client, registered, "fichiers/inconnu/supprimer").status_code == 404

@@ -9,8 +9,11 @@ from cyclades.accounts.forms import (
     ChangeEmailForm, ChangePasswordForm, CreateAccountForm, EmailOnlyForm, IdentityForm,
     LoginForm, ResetPasswordForm,
 )
+from cyclades import throttle
+from cyclades.dates import time_of_day
+from cyclades.domain import N_
 from cyclades.errors import render_error
-from cyclades.extensions import limiter, login_manager, submitted_email_key
+from cyclades.extensions import login_manager
 from cyclades.htmx import hx_redirect, render_page
 from cyclades.models import Account
 from cyclades.security import (
@@ -20,12 +23,37 @@ from cyclades.security import (
 bp = Blueprint("accounts", __name__)
 
 
-def _limit(setting, **kwargs):
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"], **kwargs)
+def _mails_to(address: str) -> tuple:
+    """The limits of the mails a form sends (cyclades.throttle)."""
+    return (("LIMIT_MAIL_ADDRESS", address), ("LIMIT_MAIL_CLIENT", throttle.client()))
 
 
-def _per_address(setting):
-    return _limit(setting, key_func=submitted_email_key)
+def _login_failures(address: str) -> tuple:
+    return (("LIMIT_LOGIN_FAILURES_PAIR", address, throttle.client()),
+            ("LIMIT_LOGIN_FAILURES_ADDRESS", address),
+            ("LIMIT_LOGIN_FAILURES_CLIENT", throttle.client()))
+
+
+#: What a form says when a limit holds it back (cyclades.throttle), with until when.
+TOO_MANY_MAILS = N_("Trop de mails demandés pour cette adresse en peu de temps : pour la "
+                    "protéger, réessayez après %(time)s. Le dernier mail envoyé est peut-être "
+                    "déjà arrivé (pensez aux courriers indésirables).")
+TOO_MANY_LOGINS = N_("Trop de tentatives de connexion avec cette adresse : pour protéger le "
+                     "compte, réessayez après %(time)s, ou choisissez un nouveau mot de passe "
+                     "avec « Mot de passe oublié ».")
+TOO_MANY_PASSWORDS = N_("Trop de mots de passe incorrects : pour protéger votre compte, "
+                        "réessayez après %(time)s.")
+TOO_MANY_CHANGES = N_("Trop de changements d'adresse demandés en peu de temps : réessayez "
+                      "après %(time)s.")
+
+
+def _throttled(template, field, exceeded, message, **context):
+    """The form again, every value kept, `field` saying until when: 429."""
+    retry = time_of_day(exceeded.retry_at, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    field.errors = [*field.errors, _(message, time=retry)]
+    response = render_page(template, status=429, **context)
+    response.headers["Retry-After"] = str(exceeded.retry_after)
+    return response
 
 
 @login_manager.user_loader
@@ -44,8 +72,6 @@ def _invalid(template, form, **context):
 
 
 @bp.route("/compte/creer", methods=["GET", "POST"])
-@_limit("LIMIT_CREATE_CLIENT")
-@_per_address("LIMIT_MAIL_ADDRESS")
 def create():
     """Créer mon compte (R1–R4). The answer never says whether the address had an account."""
     if current_user.is_authenticated:
@@ -54,7 +80,14 @@ def create():
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/create.html", form)
-        operations.create_account(form.identity(), form.email.data, form.password.data)
+        mails = _mails_to(form.email.data)
+        try:
+            throttle.enforce(*mails)
+        except throttle.Exceeded as exceeded:
+            return _throttled("accounts/create.html", form.email, exceeded, TOO_MANY_MAILS,
+                              form=form)
+        if operations.create_account(form.identity(), form.email.data, form.password.data):
+            throttle.count(*mails)
         session["sent_to"] = form.email.data
         return hx_redirect(url_for("accounts.created"))
     return render_page("accounts/create.html", form=form)
@@ -87,19 +120,28 @@ def activate(token):
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@_limit("LIMIT_LOGIN_CLIENT")
-@_per_address("LIMIT_LOGIN_ADDRESS")
 def login():
+    """Me connecter. Only failed attempts count towards the limits: per address and client,
+    per address (higher), per client; the owner of an address someone else is trying gets
+    through with « Mot de passe oublié »."""
     if current_user.is_authenticated:
         return redirect(url_for("public.home"))
     form = LoginForm(email=request.args.get("email", "")[:254] or None)
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/login.html", form)
+        failures = _login_failures(form.email.data)
+        try:
+            throttle.enforce(*failures)
+        except throttle.Exceeded as exceeded:
+            return _throttled("accounts/login.html", form.email, exceeded, TOO_MANY_LOGINS,
+                              form=form)
         account = operations.authenticate(form.email.data, form.password.data)
         if account is None:
+            throttle.count(*failures)
             form.password.errors.append(_("Adresse mail ou mot de passe incorrect."))
             return _invalid("accounts/login.html", form)
+        throttle.forget(failures[0])
         if not account.is_active:
             return render_page("accounts/not_activated.html", status=403,
                                form=EmailOnlyForm(email=account.email))
@@ -112,12 +154,17 @@ def login():
 
 
 @bp.route("/connexion/renvoyer-le-lien", methods=["POST"])
-@_limit("LIMIT_MAIL_CLIENT")
-@_per_address("LIMIT_MAIL_ADDRESS")
 def resend_activation():
     form = EmailOnlyForm()
     if form.validate():
+        mails = _mails_to(form.email.data)
+        try:
+            throttle.enforce(*mails)
+        except throttle.Exceeded as exceeded:
+            return _throttled("accounts/not_activated.html", form.email, exceeded,
+                              TOO_MANY_MAILS, form=form)
         operations.resend_activation(form.email.data)
+        throttle.count(*mails)
     return render_page("accounts/activation_resent.html")
 
 
@@ -132,15 +179,21 @@ def logout():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
-@_limit("LIMIT_MAIL_CLIENT")
-@_per_address("LIMIT_MAIL_ADDRESS")
 def forgot_password():
-    """R5. The same answer whether or not the address has an account."""
+    """R5. The same answer, after the same work, whether or not the address has an account:
+    the request is counted and handed to the worker, which looks the address up."""
     form = EmailOnlyForm()
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/forgot_password.html", form)
+        mails = _mails_to(form.email.data)
+        try:
+            throttle.enforce(*mails)
+        except throttle.Exceeded as exceeded:
+            return _throttled("accounts/forgot_password.html", form.email, exceeded,
+                              TOO_MANY_MAILS, form=form)
         operations.request_password_reset(form.email.data)
+        throttle.count(*mails)
         session["sent_to"] = form.email.data
         return hx_redirect(url_for("accounts.reset_sent"))
     return render_page("accounts/forgot_password.html", form=form)
@@ -174,6 +227,8 @@ def reset_password(token):
             if not verify_password(Account.get_by_id(account.id).password_hash,
                                    form.password.data):
                 return render_page("accounts/reset_expired.html", status=410, used=True)
+        # The owner proved the address: attempts made on it by anyone no longer hold it back.
+        throttle.forget(*_login_failures(account.email)[:2])
         logout_user()
         session.clear()
         flash(_("Votre mot de passe est modifié. Connectez-vous avec le nouveau."), "success")
@@ -183,13 +238,18 @@ def reset_password(token):
 
 # --- Modifier mon compte (R6) -----------------------------------------------------------------
 
-def _account_page(status=200, **forms):
+def _account_forms(**forms) -> dict:
+    """Mon compte's context: its three forms, those given kept as they were sent."""
     account = current_user._get_current_object()
     forms.setdefault("email_form", ChangeEmailForm(prefix="email"))
     forms.setdefault("password_form", ChangePasswordForm(prefix="password"))
     if account.can_edit_identity:
         forms.setdefault("identity_form", _identity_form(account))
-    return render_page("accounts/account.html", status=status, account=account, **forms)
+    return {"account": account, **forms}
+
+
+def _account_page(status=200, **forms):
+    return render_page("accounts/account.html", status=status, **_account_forms(**forms))
 
 
 def _identity_form(account, submitted=False):
@@ -208,19 +268,43 @@ def account():
     return _account_page()
 
 
+def _checked_current_password(form, name: str, wrong: str):
+    """The current password typed in Mon compte's form `name` (email_form, password_form),
+    checked under the login limits: None when it is right or wrong (then its error is set),
+    the page saying until when when it is blocked."""
+    failures = _login_failures(current_user.email)
+    try:
+        throttle.enforce(*failures)
+    except throttle.Exceeded as exceeded:
+        return _throttled("accounts/account.html", form.current_password, exceeded,
+                          TOO_MANY_PASSWORDS, **_account_forms(**{name: form}))
+    if not verify_password(current_user.password_hash, form.current_password.data):
+        throttle.count(*failures)
+        form.current_password.errors.append(wrong)
+    return None
+
+
 @bp.route("/mon-compte/adresse-mail", methods=["POST"])
 @login_required
-@_limit("LIMIT_MAIL_CLIENT")
 def change_email():
     form = ChangeEmailForm(prefix="email")
-    valid = form.validate()
-    if valid and not verify_password(current_user.password_hash, form.current_password.data):
-        form.current_password.errors.append(_("Mot de passe incorrect."))
-    elif valid and form.email.data == current_user.email:
-        form.email.errors.append(_("C'est déjà l'adresse de votre compte."))
+    if form.validate():
+        refused = _checked_current_password(form, "email_form", _("Mot de passe incorrect."))
+        if refused:
+            return refused
+        if not form.errors and form.email.data == current_user.email:
+            form.email.errors.append(_("C'est déjà l'adresse de votre compte."))
     if form.errors:
         return _account_page(status=422, email_form=form)
+    mails = (("LIMIT_MAIL_ADDRESS", f"account:{current_user.id}"),
+             ("LIMIT_MAIL_CLIENT", throttle.client()))
+    try:
+        throttle.enforce(*mails)
+    except throttle.Exceeded as exceeded:
+        return _throttled("accounts/account.html", form.email, exceeded, TOO_MANY_CHANGES,
+                          **_account_forms(email_form=form))
     operations.request_email_change(current_user._get_current_object(), form.email.data)
+    throttle.count(*mails)
     session["sent_to"] = form.email.data
     return hx_redirect(url_for("accounts.email_change_sent"))
 
@@ -256,14 +340,21 @@ def confirm_email(token):
 
 @bp.route("/mon-compte/mot-de-passe", methods=["POST"])
 @login_required
-@_limit("LIMIT_LOGIN_CLIENT")
 def change_password():
     account = current_user._get_current_object()
     form = ChangePasswordForm(prefix="password")
     form.personal_data = lambda: (account.nom_naissance, account.nom_usage, account.prenoms,
                                   account.email)
-    if form.validate() and not verify_password(account.password_hash, form.current_password.data):
-        form.current_password.errors.append(_("Mot de passe actuel incorrect."))
+    if form.validate():
+        refused = _checked_current_password(form, "password_form",
+                                            _("Mot de passe actuel incorrect."))
+        if refused:
+            return refused
+        if form.current_password.errors and operations.password_just_changed_to(
+                account, form.password.data):
+            # The same form sent twice: the first one changed it; this one sees it done.
+            flash(_("Votre mot de passe est modifié."), "success")
+            return hx_redirect(url_for("accounts.account"))
     if form.errors:
         return _account_page(status=422, password_form=form)
     operations.change_password(account, form.password.data)  # this session stays open

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from cyclades import mail
 from cyclades.db import database, write_transaction
-from cyclades.models import Account, utcnow
+from cyclades.models import Account, AuditLog, utcnow
 from cyclades.operations import audit, external_url, sessions
 from cyclades.queue import crontab, periodic, task
 from cyclades.security import (
@@ -29,45 +29,61 @@ def _locale() -> str:
 
 # --- Creating and activating an account (R1–R4) -----------------------------------------------
 
-def create_account(identity: dict, email: str, password: str) -> None:
+class _LookAgain(Exception):
+    """The pending account changed between the look and the write: another submission."""
+
+
+def create_account(identity: dict, email: str, password: str) -> bool:
     """Créer mon compte. The caller always answers the same way: whether the address already
     had an account is said only in the mail sent to that address (no account enumeration).
-    The same form sent twice (a double click, a reload) is one submission: one account, one
-    mail, and the link of that mail keeps working."""
+    The same form sent twice (a double click, a reload, at the same instant or not) is one
+    submission: one account, one mail, and the link of that mail keeps working. True when a
+    mail was queued."""
     password_hash = hash_password(password)  # before the lookup: both paths cost the same
-    pending = Account.by_email(email)
-    repeated = (pending is not None and not pending.is_active
-                and pending.created_at > utcnow() - mail.DEDUPE_WINDOW
-                and all(getattr(pending, field) == value for field, value in identity.items())
-                and verify_password(pending.password_hash, password))
-    try:
-        with write_transaction():
-            account = Account.by_email(email)
-            if repeated and account is not None and account.password_hash == pending.password_hash:
-                return  # that very form was already taken into account
-            if account is not None and account.is_active:
-                audit("account.create.existing", account)
-                mail.queue("account_exists", account.email, account.locale, account=account,
-                           dedupe=f"account_exists:{account.id}",
-                           reset_url=external_url("accounts.forgot_password"),
-                           login_url=external_url("accounts.login"))
-                return
-            if account is None:
-                account = Account(email=email)
-            # A pending, never activated account is replaced by the latest form: only the
-            # owner of the address can activate it, and the mail shows the name given.
-            for field, value in identity.items():
-                setattr(account, field, value)
-            account.password_hash = password_hash
-            account.locale = _locale()
-            account.created_at = utcnow()
-            account.save()
-            audit("account.create", account)
-            _queue_activation(account)
-    except IntegrityError:
-        # The same address submitted twice at once (a double click, two tabs): the other
-        # request created the account and queued its mail.
-        return
+    for _attempt in range(3):
+        # Whether a pending account is this very form is judged outside the write
+        # transaction (a password check takes a tenth of a second), then confirmed in it.
+        pending = Account.by_email(email)
+        repeated = (pending is not None and not pending.is_active
+                    and pending.created_at > utcnow() - mail.DEDUPE_WINDOW
+                    and all(getattr(pending, f) == value for f, value in identity.items())
+                    and verify_password(pending.password_hash, password))
+        try:
+            return _save_account(identity, email, password_hash, pending, repeated)
+        except _LookAgain:
+            continue
+        except IntegrityError:
+            continue  # created at this instant by the same form sent twice: look again
+    return _save_account(identity, email, password_hash, None, False, final=True)
+
+
+def _save_account(identity, email, password_hash, pending, repeated, final=False) -> bool:
+    with write_transaction():
+        account = Account.by_email(email)
+        if account is not None and not account.is_active and not final and (
+                pending is None or account.password_hash != pending.password_hash):
+            raise _LookAgain
+        if repeated:
+            return False  # that very form was already taken into account
+        if account is not None and account.is_active:
+            audit("account.create.existing", account)
+            return mail.queue("account_exists", account.email, account.locale,
+                              account=account, dedupe=f"account_exists:{account.id}",
+                              reset_url=external_url("accounts.forgot_password"),
+                              login_url=external_url("accounts.login")) is not None
+        if account is None:
+            account = Account(email=email)
+        # A pending, never activated account is replaced by the latest form: only the owner
+        # of the address can activate it, and the mail shows the name given.
+        for field, value in identity.items():
+            setattr(account, field, value)
+        account.password_hash = password_hash
+        account.locale = _locale()
+        account.created_at = utcnow()
+        account.save()
+        audit("account.create", account)
+        _queue_activation(account)
+    return True
 
 
 def activation_deadline(account: Account) -> datetime:
@@ -210,6 +226,14 @@ def change_password(account: Account, new_password: str) -> None:
         audit("account.password.change", account)
         mail.queue("password_changed", account.email, account.locale, account=account,
                    reset_url=external_url("accounts.forgot_password"))
+
+
+def password_just_changed_to(account: Account, password: str) -> bool:
+    """The account's password was changed a moment ago, to `password` (a form sent twice)."""
+    recent = AuditLog.select().where(
+        (AuditLog.account == account) & (AuditLog.action == "account.password.change")
+        & (AuditLog.at > utcnow() - mail.DEDUPE_WINDOW)).exists()
+    return recent and verify_password(Account.get_by_id(account.id).password_hash, password)
 
 
 def request_email_change(account: Account, new_email: str) -> None:

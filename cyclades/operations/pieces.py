@@ -20,7 +20,7 @@ The rules, in one place:
 """
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -29,7 +29,7 @@ from cyclades.db import write_transaction
 from cyclades.domain import N_
 from cyclades.domain import candidature as rules
 from cyclades.domain import pieces
-from cyclades.models import Candidature, CandidaturePiece, PieceFile, Window, utcnow
+from cyclades.models import AuditLog, Candidature, CandidaturePiece, PieceFile, Window, utcnow
 from cyclades.operations import audit
 
 #: Photos of one document sent together, assembled into one PDF: at most this many pages.
@@ -300,7 +300,9 @@ def _clean_name(name: str) -> str:
 def add_files(candidature, code: str, files: list, names: list[str], account) -> PieceFile:
     """The candidate deposits a file for the piece `code` (R51, R52): several photos become one
     PDF. Refused (PieceRefused) when the piece cannot be changed, or the file is not a readable
-    PDF or JPEG of 5 Mo at most. Nothing is kept of a refused or failed deposit."""
+    PDF or JPEG of 5 Mo at most. Nothing is kept of a refused or failed deposit. The same file
+    deposited again for the piece is the one already there: one row, however many times it
+    was sent."""
     row = board(candidature).row(code)
     if row is None:
         raise LookupError(code)
@@ -326,6 +328,12 @@ def add_files(candidature, code: str, files: list, names: list[str], account) ->
             if row.blocked:
                 raise PieceRefused(row.blocked)
             record = row.record or CandidaturePiece.create(candidature=candidature, code=code)
+            same = PieceFile.get_or_none((PieceFile.piece == record) & (PieceFile.sha256 == digest)
+                                         & (PieceFile.candidature_version
+                                            == candidature.version))
+            if same is not None:  # the same file sent again (a double tap, a retried upload)
+                storage.remove(directory, name)
+                return same
             deposited = PieceFile.create(piece=record, stored_name=name,
                                          original_name=original[-120:], size=size,
                                          mimetype=checked.mimetype, sha256=digest,
@@ -371,12 +379,30 @@ def delete_file(deposited: PieceFile, account) -> str:
     return record.code
 
 
+#: A file deleted this recently is answered as deleted when asked again (the same click twice).
+DELETED_RECENTLY = timedelta(minutes=10)
+
+
+def deleted_file_piece(candidature, file_token: str) -> str | None:
+    """The code of the piece whose file `file_token` was deleted from `candidature` a moment
+    ago (its audit line says so), or None."""
+    for line in AuditLog.select().where((AuditLog.action == "piece.delete")
+                                        & (AuditLog.at > utcnow() - DELETED_RECENTLY)):
+        if line.detail.get("file") == file_token \
+                and line.detail.get("candidature") == candidature.token:
+            return line.detail.get("piece")
+    return None
+
+
 def declare(candidature, account) -> Candidature:
     """« J'ai fourni toutes mes pièces » (R53): the pieces go to the gestionnaire's check and can
-    no longer be changed; a piece replaced since its status was set is to be checked again."""
+    no longer be changed; a piece replaced since its status was set is to be checked again.
+    Clicked again with nothing new (a double click), it changes nothing."""
     with write_transaction():
         candidature = _fresh(candidature)
         state = board(candidature)
+        if state.waiting:
+            return candidature  # declared, nothing new since: the same click again
         if not state.can_declare:
             if not state.registered:
                 raise PieceRefused(N_("Cette candidature n'est plus active (désinscrite) : ses "
@@ -384,12 +410,9 @@ def declare(candidature, account) -> Candidature:
             if state.validated:
                 raise PieceRefused(N_("Toutes vos pièces sont validées : elles ne peuvent plus "
                                       "être modifiées."))
-            if state.to_deposit or not any(row.files for row in state.rows):
-                raise PieceRefused(N_("Il manque encore %(count)d pièce(s) : déposez-les avant "
-                                      "d'indiquer que vous avez tout fourni."),
-                                   count=len(state.to_deposit or state.missing))
-            raise PieceRefused(N_("Rien de nouveau depuis votre dernière déclaration : vos "
-                                  "pièces sont déjà en cours de contrôle."))
+            raise PieceRefused(N_("Il manque encore %(count)d pièce(s) : déposez-les avant "
+                                  "d'indiquer que vous avez tout fourni."),
+                               count=len(state.to_deposit or state.missing))
         now = utcnow()
         for row in state.rows:
             if row.record and row.record.status and row.replaced_since_status:

@@ -125,7 +125,14 @@ def load_file(token: str, file_token: str):
 
 @bp.route("/mes-justificatifs/<token>/fichiers/<file_token>/supprimer", methods=["POST"])
 def delete(token, file_token):
-    candidature, deposited = load_file(token, file_token)
+    candidature = load_candidature(token)
+    deposited = operations.file_of(current_user.id, file_token)
+    if deposited is None or deposited.piece.candidature_id != candidature.id:
+        code = operations.deleted_file_piece(candidature, file_token)
+        if code is None:
+            abort(404)
+        # Deleted by the same click sent twice, or in another tab: what was asked is done.
+        return _piece_response(candidature, code, notice=_("Fichier supprimé."))
     code = deposited.piece.code
     try:
         operations.delete_file(deposited, current_user.id)

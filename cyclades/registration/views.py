@@ -267,9 +267,9 @@ def reopen(token):
 def withdraw(token):
     """« Me désinscrire », after a confirmation page: final (R30)."""
     candidature = load_candidature(token)
-    if candidature.status == rules.DESINSCRITE:
+    if candidature.status == rules.DESINSCRITE and request.method == "GET":
         return redirect(url_for("registration.summary", token=token))
-    if request.method == "POST":
+    if request.method == "POST":  # sent again once withdrawn: the same answer
         operations.withdraw_candidature(candidature)
         flash(_("Vous êtes désinscrit(e) de cette candidature. Elle ne peut pas être "
                 "réactivée."), "success")

@@ -127,15 +127,17 @@ def live_server(live_app):
 @pytest.fixture(autouse=True)
 def _live_server_state(live_app):
     """Before each test: the rate limits start from zero (a session of browser tests would soon
-    hit them), and the database proxy points at the live server's database even if a test of
-    another folder has created its own app since."""
+    hit them), and the database proxy and the task queue point at the live server's even if a
+    test of another folder has created its own app since."""
+    from cyclades import queue
     from cyclades.db import database
-    from cyclades.extensions import limiter
 
     live_database = live_app.extensions["cyclades_live_database"]
     if database.obj is not live_database:
         database.initialize(live_database)
-    limiter.reset()
+    if queue.huey.app is not live_app:
+        queue.init_app(live_app)
+    live_app.extensions["cyclades.throttle"].storage.reset()
 
 
 @pytest.fixture

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Make sure the Debian packages the tests use are there: chromium (browser tests) and
+# redis-server (rate limits and task queue on Redis). Installs what is missing when we are root
+# (as on CI); otherwise says how. Under CI a missing one is a failure.
+set -u
+missing_packages=""
+missing_commands=""
+need() {  # need COMMAND PACKAGE...
+  command="$1"; shift
+  if ! command -v "$command" >/dev/null 2>&1; then
+    missing_commands="$missing_commands $command"
+    missing_packages="$missing_packages $*"
+  fi
+}
+need chromium chromium chromium-driver
+need redis-server redis-server
+
+[ -z "$missing_packages" ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installation des paquets Debian des tests :$missing_packages…"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends $missing_packages >/dev/null
+  still=""
+  for command in $missing_commands; do
+    command -v "$command" >/dev/null 2>&1 || still="$still $command"
+  done
+  [ -z "$still" ] && exit 0
+  missing_commands="$still"
+fi
+echo "Introuvables :$missing_commands. Installez-les : sudo apt-get install$missing_packages" >&2
+echo "(Debian/Ubuntu). Sans eux, les tests qui en ont besoin sont ignorés." >&2
+if [ "${CI:-}" = "true" ]; then
+  exit 1
+fi
+exit 0
