@@ -18,7 +18,7 @@ import os
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, request
 from limits import parse
@@ -181,6 +181,22 @@ def count(*rules) -> None:
         return
     for setting, limit, keys in _rules(rules):
         _limiter().hit(limit, setting, *keys)
+
+
+def _once(window: timedelta):
+    return parse(f"1 per {max(1, int(window.total_seconds()))} seconds")
+
+
+def seen_within(window: timedelta, *keys) -> bool:
+    """An action with these keys was recorded (`record_seen`) less than `window` ago."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return False
+    return not _limiter().test(_once(window), "seen", *[str(k)[:320] for k in keys])
+
+
+def record_seen(window: timedelta, *keys) -> None:
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        _limiter().hit(_once(window), "seen", *[str(k)[:320] for k in keys])
 
 
 def forget(*rules) -> None:

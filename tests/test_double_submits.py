@@ -130,3 +130,44 @@ def test_me_connecter_clicked_five_times_at_once_logs_in(app, client, make_accou
     responses = at_once(app, client, 5, posting("/connexion", {"email": "elodie@example.fr",
                                                                "password": PASSWORD}))
     assert {r.status_code for r in responses} == {303}
+
+
+SIGNED_IN_FORMS = {
+    "a new address": ("/mon-compte/adresse-mail", {
+        "email-email": "nouvelle@example.fr", "email-email_confirm": "nouvelle@example.fr",
+        "email-current_password": PASSWORD}, "/mon-compte"),
+    "the état civil": ("/mon-compte/identite", {
+        "identity-civilite": "MME", "identity-nom_naissance": "MARTIN-DURAND",
+        "identity-nom_naissance_confirm": "MARTIN-DURAND", "identity-nom_usage": "",
+        "identity-prenoms": "Élodie", "identity-date_naissance": "30/05/1998",
+        "identity-date_naissance_confirm": "30/05/1998", "identity-pays_naissance": "FR"},
+        "/mon-compte"),
+    "the language": ("/langue", {"lang": "en", "next": "/mon-compte"}, "/"),
+    "Me déconnecter": ("/deconnexion", {}, "/"),
+}
+
+
+@pytest.mark.parametrize("url, data, page", SIGNED_IN_FORMS.values(), ids=SIGNED_IN_FORMS.keys())
+def test_any_form_of_mon_compte_sent_four_times_at_once_answers_normally(
+        app, client, mailbox, make_account, url, data, page):
+    make_account(email="elodie@example.fr")
+    client.login("elodie@example.fr")
+    responses = at_once(app, client, 4, posting(url, data, page=page))
+    assert {r.status_code for r in responses} == {303}
+    assert len(mailbox.to("nouvelle@example.fr")) <= 1  # one confirmation, if any
+
+
+def test_modifier_clicked_four_times_at_once_reopens_once(app, client, registered):
+    url = f"/mes-inscriptions/{registered}/modifier"
+    responses = at_once(app, client, 4, posting(url, page=f"/mes-inscriptions/{registered}"))
+    assert {r.status_code for r in responses} == {303}
+    assert AuditLog.select().where(AuditLog.action == "candidature.reopen").count() == 1
+
+
+def test_renvoyer_le_lien_sent_four_times_at_once_sends_one_mail(app, client, mailbox,
+                                                                 make_account):
+    make_account(email="lente@example.fr", active=False)
+    responses = at_once(app, client, 4, posting("/connexion/renvoyer-le-lien",
+                                                {"email": "lente@example.fr"}, page="/connexion"))
+    assert {r.status_code for r in responses} == {200}
+    assert len(mailbox.to("lente@example.fr")) == 1

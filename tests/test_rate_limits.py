@@ -93,18 +93,25 @@ def test_one_client_trying_many_addresses_is_blocked(app, client):
 def test_mails_to_one_address_are_limited_whatever_the_form_says(client, mailbox, make_account):
     make_account(email="elodie@example.fr")
     assert client.submit("/mot-de-passe-oublie", {"email": "pas une adresse"}).status_code == 422
-    for _ in range(3):
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(3):
+            for _repeat in range(2):  # a double click sends one mail, counts once
+                assert client.submit("/mot-de-passe-oublie",
+                                     {"email": "elodie@example.fr"}).status_code == 303
+            mailbox.all()  # the worker sends it at once
+            clock.shift(timedelta(minutes=3))
+        assert len(mailbox.to("elodie@example.fr")) == 3
+        blocked = client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"})
+        assert blocked.status_code == 429
+        assert "Trop de mails demandés pour cette adresse" in text(blocked)
+        assert "réessayez après" in text(blocked) and "(heure de Paris)" in text(blocked)
+        # The same for an address without an account: the limit says nothing of who has one.
+        for _ in range(3):
+            client.submit("/mot-de-passe-oublie", {"email": "personne@example.fr"})
+            clock.shift(timedelta(minutes=3))
         assert client.submit("/mot-de-passe-oublie",
-                             {"email": "elodie@example.fr"}).status_code == 303
-    blocked = client.submit("/mot-de-passe-oublie", {"email": "elodie@example.fr"})
-    assert blocked.status_code == 429
-    assert "Trop de mails demandés pour cette adresse" in text(blocked)
-    assert "réessayez après" in text(blocked) and "(heure de Paris)" in text(blocked)
-    # The same for an address without an account: the limit says nothing of who has one.
-    for _ in range(3):
-        client.submit("/mot-de-passe-oublie", {"email": "personne@example.fr"})
-    assert client.submit("/mot-de-passe-oublie",
-                         {"email": "personne@example.fr"}).status_code == 429
+                             {"email": "personne@example.fr"}).status_code == 429
 
 
 def test_mass_account_creation_from_one_client_is_blocked(app, client, db):

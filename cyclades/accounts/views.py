@@ -9,7 +9,7 @@ from cyclades.accounts.forms import (
     ChangeEmailForm, ChangePasswordForm, CreateAccountForm, EmailOnlyForm, IdentityForm,
     LoginForm, ResetPasswordForm,
 )
-from cyclades import throttle
+from cyclades import mail, throttle
 from cyclades.dates import time_of_day
 from cyclades.domain import N_
 from cyclades.errors import render_error
@@ -26,6 +26,25 @@ bp = Blueprint("accounts", __name__)
 def _mails_to(address: str) -> tuple:
     """The limits of the mails a form sends (cyclades.throttle)."""
     return (("LIMIT_MAIL_ADDRESS", address), ("LIMIT_MAIL_CLIENT", throttle.client()))
+
+
+class _MailRequest:
+    """A form that asks for a mail, under the mail limits. The same form sent again a moment
+    later (a double click, within mail.DEDUPE_WINDOW) sends no second mail: it is neither held
+    back nor counted. Said the same way whether or not the address has an account."""
+
+    def __init__(self, key: str, address: str):
+        self.key, self.rules = key, _mails_to(address)
+        self.repeat = throttle.seen_within(mail.DEDUPE_WINDOW, key)
+
+    def enforce(self) -> None:
+        if not self.repeat:
+            throttle.enforce(*self.rules)
+
+    def done(self) -> None:
+        if not self.repeat:
+            throttle.record_seen(mail.DEDUPE_WINDOW, self.key)
+            throttle.count(*self.rules)
 
 
 def _login_failures(address: str) -> tuple:
@@ -157,14 +176,14 @@ def login():
 def resend_activation():
     form = EmailOnlyForm()
     if form.validate():
-        mails = _mails_to(form.email.data)
+        request_ = _MailRequest(f"resend:{form.email.data}", form.email.data)
         try:
-            throttle.enforce(*mails)
+            request_.enforce()
         except throttle.Exceeded as exceeded:
             return _throttled("accounts/not_activated.html", form.email, exceeded,
                               TOO_MANY_MAILS, form=form)
         operations.resend_activation(form.email.data)
-        throttle.count(*mails)
+        request_.done()
     return render_page("accounts/activation_resent.html")
 
 
@@ -186,14 +205,14 @@ def forgot_password():
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/forgot_password.html", form)
-        mails = _mails_to(form.email.data)
+        request_ = _MailRequest(f"reset:{form.email.data}", form.email.data)
         try:
-            throttle.enforce(*mails)
+            request_.enforce()
         except throttle.Exceeded as exceeded:
             return _throttled("accounts/forgot_password.html", form.email, exceeded,
                               TOO_MANY_MAILS, form=form)
         operations.request_password_reset(form.email.data)
-        throttle.count(*mails)
+        request_.done()
         session["sent_to"] = form.email.data
         return hx_redirect(url_for("accounts.reset_sent"))
     return render_page("accounts/forgot_password.html", form=form)
@@ -296,15 +315,15 @@ def change_email():
             form.email.errors.append(_("C'est déjà l'adresse de votre compte."))
     if form.errors:
         return _account_page(status=422, email_form=form)
-    mails = (("LIMIT_MAIL_ADDRESS", f"account:{current_user.id}"),
-             ("LIMIT_MAIL_CLIENT", throttle.client()))
+    request_ = _MailRequest(f"email:{current_user.id}:{form.email.data}",
+                            f"account:{current_user.id}")
     try:
-        throttle.enforce(*mails)
+        request_.enforce()
     except throttle.Exceeded as exceeded:
         return _throttled("accounts/account.html", form.email, exceeded, TOO_MANY_CHANGES,
                           **_account_forms(email_form=form))
     operations.request_email_change(current_user._get_current_object(), form.email.data)
-    throttle.count(*mails)
+    request_.done()
     session["sent_to"] = form.email.data
     return hx_redirect(url_for("accounts.email_change_sent"))
 
