@@ -12,6 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from cyclades import storage
+from cyclades.dates import to_local
 from cyclades.models import (
     Academie, AuditLog, Candidature, CandidaturePiece, Exam, PieceFile, Window, utcnow,
 )
@@ -88,7 +89,7 @@ def test_the_list_says_each_piece_why_and_until_when(client, registered):
                                    Window.DEPOT)
     assert re.search(r"À déposer en ligne entre le \w+ \d\d \w+ \d{4} et le \w+ \d\d \w+ \d{4} "
                      r"\d\d:\d\d \(heure de Paris\)", page)
-    assert str(window.closes_at.year) in page
+    assert str(to_local(window.closes_at, "Europe/Paris").year) in page
     assert "PDF ou JPEG, 5 Mo au plus" in page
     assert "Il vous reste 2 pièces à déposer en ligne, au plus tard le" in page
     assert "CERMED01" not in page
@@ -539,7 +540,8 @@ def test_the_dashboard_tells_what_is_missing_and_by_when(client, registered):
                                    Window.DEPOT)
     page = text(client.get("/"))
     assert "Pièces justificatives : 2 à déposer au plus tard le" in page
-    assert f"{window.closes_at.year}" in page and "(heure de Paris)" in page
+    local_year = to_local(window.closes_at, "Europe/Paris").year  # 31/12 23:30 UTC is 2027 there
+    assert f"{local_year}" in page and "(heure de Paris)" in page
     assert "DCSTID01 : Document justifiant l'identité" in page
     deposit_all(client, registered)
     assert ("il reste à cliquer sur « J'ai fourni toutes mes pièces »"
