@@ -39,16 +39,18 @@ _after_commit: ContextVar[list | None] = ContextVar("after_commit", default=None
 def write_transaction():
     """A transaction for a write. On SQLite it takes the write lock at once (IMMEDIATE), so a
     read-then-write that meets another writer waits (busy_timeout) instead of failing with
-    "database is locked"; PostgreSQL needs no such care. What `on_commit()` registered inside
-    runs once the outermost one has committed, and never if it rolls back."""
-    if _after_commit.get() is not None:  # inside another: a savepoint, the outer one commits
-        with database.atomic():
-            yield
-        return
-    callbacks = []
+    "database is locked", and writers run one after the other. On PostgreSQL they run side by
+    side: a read-then-write locks the rows it reads with `for_write()`. What `on_commit()`
+    registered inside runs once the outermost one has committed, and never if it (or the
+    savepoint it was registered in) rolls back."""
+    parent = _after_commit.get()
+    callbacks: list = []
     token = _after_commit.set(callbacks)
     try:
-        if isinstance(database.obj, SqliteDatabase):
+        if parent is not None or database.in_transaction():
+            with database.atomic():  # a savepoint: the outer transaction commits
+                yield
+        elif isinstance(database.obj, SqliteDatabase):
             with database.atomic(lock_type="IMMEDIATE"):
                 yield
         else:
@@ -56,11 +58,26 @@ def write_transaction():
                 yield
     finally:
         _after_commit.reset(token)
+    # Only reached when the block (savepoint or transaction) succeeded.
+    if parent is not None:
+        parent.extend(callbacks)  # they wait for the outer commit
+        return
+    if callbacks and database.in_transaction():
+        # Inside a transaction not opened here (a command's own atomic()): its commit cannot be
+        # waited for. The tasks run now may find nothing yet; the periodic jobs catch up.
+        log.warning("on_commit() hors d'une write_transaction() extérieure")
     for callback in callbacks:
         try:
             callback()
         except Exception:  # what was committed stays; the callback's own work is retried
             log.exception("Après la transaction : %r a échoué", callback)
+
+
+def for_write(query):
+    """`query`'s rows locked until the transaction ends (SELECT … FOR UPDATE on PostgreSQL), so
+    that two read-then-writes of the same rows (a form sent twice at once) run one after the
+    other. SQLite needs none: its IMMEDIATE transaction already holds every other writer back."""
+    return query.for_update() if getattr(database.obj, "for_update", False) else query
 
 
 def on_commit(callback) -> None:

@@ -35,8 +35,13 @@ log = logging.getLogger(__name__)
 #: Minutes before each new attempt: about forty hours in all, then the mail is given up (failed)
 #: and listed by `flask --app app mail-queue`.
 RETRY_MINUTES = (1, 2, 5, 10, 30, 60, 120, 240, 480, 720, 720)
-#: A sender holds a mail this long at most (the SMTP timeout is 15 s).
+#: A sender holds a mail this long at most, and longer than the SMTP exchange can last: the
+#: timeout applies to each of its steps (connection, TLS, login, sender, recipient, data…).
 CLAIM = timedelta(minutes=2)
+
+
+def _claim_length() -> timedelta:
+    return max(CLAIM, timedelta(seconds=12 * current_app.config.get("SMTP_TIMEOUT", 15)))
 #: A mail with the same dedupe key as one queued this recently is not queued again: a form sent
 #: twice (a double click, a reload) is one request; asked again later, it is sent again.
 DEDUPE_WINDOW = timedelta(minutes=2)
@@ -81,7 +86,7 @@ class _Permanent(Exception):
 
 def _claim(mail_id: int, now: datetime) -> bool:
     """Take the mail for this sender, if it is due and no other sender holds it."""
-    return bool(OutgoingMail.update(claimed_until=now + CLAIM,
+    return bool(OutgoingMail.update(claimed_until=now + _claim_length(),
                                     attempts=OutgoingMail.attempts + 1)
                 .where((OutgoingMail.id == mail_id) & (OutgoingMail.status == OutgoingMail.PENDING)
                        & (OutgoingMail.next_attempt_at <= now)
@@ -141,6 +146,22 @@ def deliver_due() -> dict[str, int]:
 @periodic(crontab(minute="*"))
 def deliver_due_mail() -> None:
     deliver_due()
+
+
+#: Delivered or given-up mails are kept this long (who was written to, when, why), then deleted.
+KEPT = timedelta(days=30)
+
+
+def purge_old() -> int:
+    """Delete what is delivered or given up since KEPT: the outbox keeps no address forever."""
+    return OutgoingMail.delete().where(
+        (OutgoingMail.status != OutgoingMail.PENDING)
+        & (OutgoingMail.created_at < utcnow() - KEPT)).execute()
+
+
+@periodic(crontab(minute="17", hour="3"))
+def purge_old_mail() -> None:
+    purge_old()
 
 
 def undelivered() -> list[OutgoingMail]:

@@ -237,8 +237,12 @@ class Account(BaseModel):
         return f"{self.prenoms.split()[0] if self.prenoms else ''} {self.nom_usage or self.nom_naissance}".strip()
 
     @classmethod
-    def by_email(cls, email):
-        return cls.get_or_none(cls.email == email)
+    def by_email(cls, email, for_write=False):
+        """The account of this address; `for_write`: locked until the transaction ends."""
+        from cyclades.db import for_write as locked
+
+        query = cls.select().where(cls.email == email)
+        return (locked(query) if for_write else query).first()
 
     @classmethod
     def inactive_since(cls, moment):
@@ -273,6 +277,14 @@ class Candidature(BaseModel):
     withdrawn_at = DateTimeField(null=True)
     #: « J'ai fourni toutes mes pièces » (R53), the last time it was clicked.
     pieces_declared_at = DateTimeField(null=True)
+
+    @classmethod
+    def for_write(cls, candidature_id):
+        """The candidature read again inside a write transaction, locked until it ends: the
+        rules see the latest, and a form sent twice at once is handled once after the other."""
+        from cyclades.db import for_write
+
+        return for_write(cls.select().where(cls.id == candidature_id)).get()
 
     @classmethod
     def of_account(cls, account):

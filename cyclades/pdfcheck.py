@@ -44,9 +44,11 @@ IMAGE_BYTES = 256 * 1024 * 1024
 #: Actions (/S) that run something, send something or open another file.
 ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE",
                   "/Rendition", "/RichMediaExecute", "/Sound", "/Movie"}
-#: Keys that carry scripts or attached files wherever they appear.
-ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/XFA"}
+#: Keys that carry scripts or attached files wherever they appear (/EF: a file specification's
+#: embedded file).
+ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA"}
 ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/3D", "/Sound", "/Movie"}
+ACTIVE_TYPES = {"/EmbeddedFile"}
 
 
 class _Spent(Exception):
@@ -164,10 +166,18 @@ def _number(value) -> int:
         return 0
 
 
+def _name(obj: DictionaryObject, key: str):
+    """A value, followed when it is an indirect reference (`/S 5 0 R` is as active as
+    `/S /Launch`)."""
+    value = obj.get(key)
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
 def _refuse_active(obj: DictionaryObject) -> None:
     if ACTIVE_KEYS.intersection(obj.keys()):
         raise _Active
-    if obj.get("/S") in ACTIVE_ACTIONS or obj.get("/Subtype") in ACTIVE_SUBTYPES:
+    if _name(obj, "/S") in ACTIVE_ACTIONS or _name(obj, "/Subtype") in ACTIVE_SUBTYPES \
+            or _name(obj, "/Type") in ACTIVE_TYPES:
         raise _Active
 
 

@@ -65,7 +65,8 @@ def same_site_path(target: str | None) -> str | None:
     from a URL and read a backslash as a slash, so "/\t/evil.example" or "/\evil.example"
     would lead to another host: any control character, space or backslash refuses it, and so
     does anything that names a scheme or a host."""
-    if not target or len(target) > 2000 or not target.startswith("/"):
+    if not target or len(target) > 2000 or not target.startswith("/") \
+            or target.startswith("//"):  # "//host" and "///host" name another site
         return None
     if any(unicodedata.category(c)[0] in "CZ" or c == "\\" for c in target):
         return None
@@ -73,7 +74,7 @@ def same_site_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not parts.path.startswith("/") \
             or parts.path.startswith("//"):
         return None
-    return target
+    return parts.geturl()
 
 
 CONTENT_SECURITY_POLICY = "; ".join([

@@ -12,8 +12,11 @@ shares it, no service to run), or `redis://…` when several machines serve the 
 moving-window strategy: a limit of 5 per 15 minutes means at most 5 in any 15 minutes.
 
 A view calls `enforce()` before it acts (raises Exceeded, a 429 page saying until when) and
-`count()` once the event has happened.
+`count()` once the event has happened; `take()` does both in one step, before the outcome is
+known, where parallel requests must not all pass (failed logins for one address and client:
+the success gives it back with `forget()`).
 """
+import ipaddress
 import os
 import sqlite3
 import threading
@@ -149,8 +152,16 @@ def _limiter() -> MovingWindowRateLimiter:
 
 
 def client() -> str:
-    """The client's address (the reverse proxy's X-Forwarded-For when it is trusted)."""
-    return request.remote_addr or "?"
+    """The client's address (the reverse proxy's X-Forwarded-For when it is trusted); for IPv6
+    its /64 network, which one subscriber holds whole (counting each address would give them
+    billions of clients)."""
+    address = request.remote_addr or "?"
+    if ":" in address:
+        try:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        except ValueError:
+            pass
+    return address
 
 
 def _rules(rules):
@@ -171,6 +182,19 @@ def enforce(*rules) -> None:
             spent.append((reset, setting))
     if spent:
         reset, setting = max(spent)
+        raise Exceeded(datetime.fromtimestamp(reset, timezone.utc).replace(tzinfo=None),
+                       setting)
+
+
+def take(rule) -> None:
+    """One more for `rule`, counted in the same step as the check (the storage does both
+    atomically): raises Exceeded when it is already spent. What parallel requests cannot slip
+    through between a check and a count."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    [(setting, limit, keys)] = _rules([rule])
+    if not _limiter().hit(limit, setting, *keys):
+        reset = _limiter().get_window_stats(limit, setting, *keys).reset_time
         raise Exceeded(datetime.fromtimestamp(reset, timezone.utc).replace(tzinfo=None),
                        setting)
 

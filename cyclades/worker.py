@@ -3,7 +3,8 @@ periodic jobs, with the application's configuration and database.
 
 The modules imported here define the tasks (next to the operations that enqueue them), so that
 the worker knows each one by its name:
-- cyclades.mail: deliver a mail, and every minute the mails due again (retries);
+- cyclades.mail: deliver a mail, every minute the mails due again (retries), every night
+  those delivered or given up a month ago;
 - cyclades.operations.accounts: the mails of « Mot de passe oublié » and « Renvoyer le lien »
   (looked up off the request), and every 15 minutes the accounts not activated within 48 h;
 - cyclades.operations.files: every hour, the files no row owns (an interrupted upload);

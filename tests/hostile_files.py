@@ -177,6 +177,37 @@ def with_launch_on_open() -> bytes:
     return _bytes(writer)
 
 
+def with_indirect_launch() -> bytes:
+    """The action's kind given by reference (`/S 5 0 R`): a naive check reads no /Launch."""
+    writer = _writer_with_page()
+    kind = writer._add_object(NameObject("/Launch"))
+    action = DictionaryObject({NameObject("/Type"): NameObject("/Action"), NameObject("/S"): kind,
+                               NameObject("/F"): TextStringObject("cmd.exe")})
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    return _bytes(writer)
+
+
+def with_attachment_annotation() -> bytes:
+    """A file attached to the page (an annotation whose file specification embeds it), its
+    subtype given by reference."""
+    from pypdf.generic import DecodedStreamObject
+
+    writer = _writer_with_page()
+    embedded = DecodedStreamObject()
+    embedded.set_data(b"MZ\x90\x00")
+    specification = DictionaryObject({NameObject("/Type"): NameObject("/Filespec"),
+                                      NameObject("/F"): TextStringObject("facture.exe"),
+                                      NameObject("/EF"): DictionaryObject({
+                                          NameObject("/F"): writer._add_object(embedded)})})
+    annotation = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): writer._add_object(NameObject("/FileAttachment")),
+        NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (10, 10, 30, 30)]),
+        NameObject("/FS"): writer._add_object(specification)})
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    return _bytes(writer)
+
+
 def with_page_script() -> bytes:
     """A script run when the page opens (additional actions of the page)."""
     writer = _writer_with_page()

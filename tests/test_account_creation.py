@@ -183,7 +183,10 @@ def test_accents_and_typographic_apostrophes_are_accepted(client, mailbox, db):
 
 
 def test_purge_deletes_accounts_not_activated_within_48_hours(app, client, mailbox, make_account, db):
+    from cyclades.models import OutgoingMail
+
     client.submit("/compte/creer", account_form(email="jamais@example.fr"))
+    assert mailbox.to("jamais@example.fr")  # the worker sent it at once
     make_account(email="active@example.fr")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["purge-inactive"])
@@ -193,6 +196,7 @@ def test_purge_deletes_accounts_not_activated_within_48_hours(app, client, mailb
     assert "supprimés : 1" in result.output
     assert Account.by_email("jamais@example.fr") is None
     assert Account.by_email("active@example.fr") is not None
+    assert not OutgoingMail.select().where(OutgoingMail.to_address == "jamais@example.fr")
     # The address can be used again, and the old link leads to the "expired" page.
     link = activation_link(mailbox, "jamais@example.fr")
     assert client.get(link).status_code == 410

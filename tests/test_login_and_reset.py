@@ -31,8 +31,8 @@ def test_wrong_password_and_unknown_address_get_the_same_answer(client, make_acc
     assert text(wrong_password).replace("elodie", "X") == text(unknown).replace("inconnue", "X")
 
 
-HOSTILE_NEXT = ["//evil.example/x", "/%09/evil.example", "/%0A/evil.example",
-                "/%0D%0ALocation:%20https://evil.example", "/\\evil.example",
+HOSTILE_NEXT = ["//evil.example/x", "///evil.example", "/%2F/evil.example", "/%2F%2Fevil.example",
+                "/%09/evil.example", "/%0A/evil.example", "/%0D%0ALocation:%20https://evil.example", "/\\evil.example",
                 "/%5Cevil.example", "https://evil.example/", "/%20/evil.example",
                 "javascript:alert(1)", "/%E2%80%8B/evil.example"]
 

@@ -116,16 +116,38 @@ def test_a_mail_whose_queued_task_was_lost_is_still_delivered(app, client, mailb
 
 def test_nothing_is_queued_by_a_change_that_is_rolled_back(app, client, mailbox, db,
                                                           monkeypatch):
-    from cyclades.models import AuditLog
+    from cyclades.operations import accounts
 
-    def fail(*args, **kwargs):
-        raise RuntimeError("disque plein")
+    queue = mail.queue
 
-    monkeypatch.setattr(AuditLog, "create", classmethod(fail))
+    def queued_then_failed(*args, **kwargs):
+        queue(*args, **kwargs)  # the mail is stored, its delivery asked for after the commit…
+        raise RuntimeError("disque plein")  # …which never comes
+
+    monkeypatch.setattr(accounts.mail, "queue", queued_then_failed)
     response = create(client)
     assert response.status_code == 500
-    assert OutgoingMail.select().count() == 0 and mailbox.all() == []
-    assert Account.select().count() == 0
+    assert OutgoingMail.select().count() == 0 and Account.select().count() == 0
+    assert huey.pending_count() == 0 and mailbox.all() == []
+
+
+def test_what_a_rolled_back_savepoint_asked_for_is_never_run(app, db):
+    from cyclades.db import on_commit, write_transaction
+
+    ran = []
+    with app.app_context():
+        with write_transaction():
+            on_commit(lambda: ran.append("outer"))
+            try:
+                with write_transaction():
+                    on_commit(lambda: ran.append("inner, rolled back"))
+                    raise ValueError
+            except ValueError:
+                pass
+            with write_transaction():
+                on_commit(lambda: ran.append("inner, kept"))
+            assert ran == []  # nothing before the commit
+    assert ran == ["outer", "inner, kept"]
 
 
 def test_a_delivered_mail_keeps_no_link(app, client, mailbox, db):
@@ -134,6 +156,19 @@ def test_a_delivered_mail_keeps_no_link(app, client, mailbox, db):
     row = OutgoingMail.get()
     assert row.status == "sent" and row.sent_at is not None
     assert row.message == "" and "/compte/activer/" not in row.subject
+
+
+def test_the_outbox_forgets_delivered_mail_after_a_month(app, client, mailbox, db):
+    create(client)
+    assert mailbox.all()
+    with time_machine.travel(utcnow() + timedelta(days=29)):
+        mail.purge_old_mail()
+        run_pending()
+    assert OutgoingMail.select().count() == 1
+    with time_machine.travel(utcnow() + timedelta(days=31)):
+        mail.purge_old_mail()
+        run_pending()
+    assert OutgoingMail.select().count() == 0
 
 
 def test_retries_back_off_then_give_up_and_the_command_lists_and_retries(
@@ -148,7 +183,7 @@ def test_retries_back_off_then_give_up_and_the_command_lists_and_retries(
         assert timedelta(minutes=minutes - 1) < row.next_attempt_at - moment \
             <= timedelta(minutes=minutes, seconds=5)
         moment = row.next_attempt_at + timedelta(seconds=1)
-        with time_machine.travel(moment):
+        with time_machine.travel(moment), app.app_context():
             assert mail.deliver_due() in ({"pending": 1}, {"failed": 1})
     row = OutgoingMail.get()
     assert row.status == "failed" and row.attempts == len(mail.RETRY_MINUTES) + 1

@@ -290,11 +290,12 @@ def test_a_request_over_the_hard_cap_is_refused_before_it_is_read(app, client, r
 
 
 def test_a_withdrawn_candidature_keeps_its_pieces_unchanged(client, registered):
-    upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes()))
+    deposit_all(client, registered)
+    assert post(client, registered, "declarer").status_code == 303  # declared, then withdrawn
     Candidature.update(status="desinscrite").where(Candidature.token == registered).execute()
     response = upload(client, registered, "CINSIG01", ("x.pdf", pdf_bytes()))
     assert response.status_code == 422 and "n'est plus active (désinscrite)" in text(response)
-    [deposited] = files_of(registered)
+    [deposited, _] = files_of(registered)
     assert post(client, registered, f"fichiers/{deposited.token}/supprimer").status_code == 422
     assert post(client, registered, "declarer").status_code == 422
     assert "/mes-justificatifs/" not in client.get("/mes-inscriptions").get_data(as_text=True)
@@ -718,6 +719,24 @@ def test_files_left_by_an_interrupted_upload_are_purged_never_a_deposited_one(ap
     assert sorted(stored_files(app)) == sorted([kept, recent])
     assert client.get(f"{board_url(registered)}/fichiers/{files_of(registered)[0].token}"
                       ).status_code == 200
+
+
+def test_the_purge_keeps_every_owned_file_when_both_folders_are_one(app, client, registered):
+    import os
+    import time
+
+    app.config["DOCUMENTS_DIR"] = app.config["UPLOAD_DIR"]  # a set-up that names one folder
+    client.submit(f"/mes-inscriptions/{registered}/modifier", page=f"/mes-inscriptions/{registered}")
+    client.submit(f"/inscription/{registered}/enregistrer",
+                  page=f"/inscription/{registered}/recapitulatif")  # a document in it
+    assert upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes())).status_code == 303
+    kept = stored_files(app)
+    assert len(kept) >= 2
+    two_hours_ago = time.time() - 7200
+    for path in kept:
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    assert "supprimés : 0" in app.test_cli_runner().invoke(args=["purge-files"]).output
+    assert sorted(stored_files(app)) == sorted(kept)
 
 
 def test_deleting_a_file_twice_answers_as_deleted_and_an_unknown_file_is_not_found(

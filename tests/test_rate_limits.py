@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from cyclades.models import Account, utcnow
-from tests.conftest import PASSWORD, account_form, text
+from tests.conftest import PASSWORD, account_form, at_once, text
 from tests.servers import HttpClient, portal_processes, redis_url, worker_process  # noqa: F401
 
 WRONG = "Essai-Faux-123"
@@ -53,6 +53,16 @@ def test_five_wrong_passwords_block_the_sixth_try_and_say_until_when(client, mak
     assert 0 < int(blocked.headers["Retry-After"]) <= 15 * 60
     with time_machine.travel(datetime(2026, 12, 1, 14, 42, 11)):
         assert client.login("cible@example.fr", PASSWORD).status_code == 303
+
+
+def test_wrong_passwords_sent_all_at_once_are_counted_all_the_same(app, client, make_account):
+    from tests.test_double_submits import posting
+
+    make_account(email="cible@example.fr")
+    responses = at_once(app, client, 20, posting("/connexion", {"email": "cible@example.fr",
+                                                                "password": WRONG}))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [422] * 5 + [429] * 15
 
 
 def test_someone_trying_passwords_on_an_address_does_not_lock_its_owner_out(app, make_account):
@@ -186,3 +196,13 @@ def test_a_limit_reached_anywhere_else_says_until_when_in_french(tmp_path, smtp_
     assert "Trop de tentatives" in text(blocked)
     assert "réessayez après 11 h 05 (heure de Paris)" in text(blocked)  # summer time: UTC+2
     assert blocked.headers["Retry-After"] == "3601"
+
+
+def test_one_ipv6_network_counts_as_one_client(app, make_account):
+    app.config["LIMIT_LOGIN_FAILURES_CLIENT"] = "3 per 15 minutes"
+    for n in range(3):
+        login_from(app, f"2001:db8:1:2::{n + 1}", f"personne{n}@example.fr")
+    _, blocked = login_from(app, "2001:db8:1:2:ffff::9", "encore@example.fr")
+    assert blocked.status_code == 429
+    _, elsewhere = login_from(app, "2001:db8:1:3::1", "encore@example.fr")
+    assert elsewhere.status_code == 422

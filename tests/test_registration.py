@@ -148,6 +148,9 @@ def test_an_address_the_documents_cannot_print_is_refused_with_its_characters(
             ": « 🏠 »") in text(response)
     assert "Une erreur empêche l'envoi du formulaire" in text(response)  # « » are printed
     assert 'value="12 rue Blatin 🏠"' in response.get_data(as_text=True)
+    crafted = fill(client, token, "identification", {**TABS["identification"],
+                                                     "commune": "Clermont\nFerrand"})
+    assert crafted.status_code == 422 and "caractères invisibles" in text(crafted)
 
 
 def test_wrong_academie_postal_code_names_the_academie_of_residence(client, candidate, windows):

@@ -154,6 +154,8 @@ ACTIVE_PDFS = {
     "a script run at opening": hostile.with_javascript,
     "an attached program": hostile.with_attachment,
     "a program launched at opening": hostile.with_launch_on_open,
+    "a program launched at opening, by reference": hostile.with_indirect_launch,
+    "a program attached to the page": hostile.with_attachment_annotation,
     "a script run when the page opens": hostile.with_page_script,
     "an XFA form": hostile.with_xfa_form,
 }

@@ -30,21 +30,21 @@ def _mails_to(address: str) -> tuple:
 
 class _MailRequest:
     """A form that asks for a mail, under the mail limits. The same form sent again a moment
-    later (a double click, within mail.DEDUPE_WINDOW) sends no second mail: it is neither held
-    back nor counted. Said the same way whether or not the address has an account."""
+    later (a double click, within mail.DEDUPE_WINDOW) is a `repeat`: it would send no second
+    mail, so it is neither held back nor counted, and the view answers the same page without
+    doing it again. All of it said the same way whether or not the address has an account."""
 
     def __init__(self, key: str, address: str):
         self.key, self.rules = key, _mails_to(address)
         self.repeat = throttle.seen_within(mail.DEDUPE_WINDOW, key)
 
-    def enforce(self) -> None:
-        if not self.repeat:
-            throttle.enforce(*self.rules)
-
-    def done(self) -> None:
-        if not self.repeat:
-            throttle.record_seen(mail.DEDUPE_WINDOW, self.key)
-            throttle.count(*self.rules)
+    def admit(self) -> None:
+        """Raises throttle.Exceeded; else counts the mail asked for."""
+        if self.repeat:
+            return
+        throttle.enforce(*self.rules)
+        throttle.record_seen(mail.DEDUPE_WINDOW, self.key)
+        throttle.count(*self.rules)
 
 
 def _login_failures(address: str) -> tuple:
@@ -99,14 +99,13 @@ def create():
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/create.html", form)
-        mails = _mails_to(form.email.data)
         try:
-            throttle.enforce(*mails)
+            _MailRequest(f"create:{form.email.data}", form.email.data).admit()
         except throttle.Exceeded as exceeded:
             return _throttled("accounts/create.html", form.email, exceeded, TOO_MANY_MAILS,
                               form=form)
-        if operations.create_account(form.identity(), form.email.data, form.password.data):
-            throttle.count(*mails)
+        # Even a repeat: it may correct the form sent a moment ago (create_account knows).
+        operations.create_account(form.identity(), form.email.data, form.password.data)
         session["sent_to"] = form.email.data
         return hx_redirect(url_for("accounts.created"))
     return render_page("accounts/create.html", form=form)
@@ -149,18 +148,19 @@ def login():
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/login.html", form)
-        failures = _login_failures(form.email.data)
+        pair, *wider = _login_failures(form.email.data)
         try:
-            throttle.enforce(*failures)
+            throttle.enforce(*wider)
+            throttle.take(pair)  # counted before the check: tries sent at once count too
         except throttle.Exceeded as exceeded:
             return _throttled("accounts/login.html", form.email, exceeded, TOO_MANY_LOGINS,
                               form=form)
         account = operations.authenticate(form.email.data, form.password.data)
         if account is None:
-            throttle.count(*failures)
+            throttle.count(*wider)
             form.password.errors.append(_("Adresse mail ou mot de passe incorrect."))
             return _invalid("accounts/login.html", form)
-        throttle.forget(failures[0])
+        throttle.forget(pair)
         if not account.is_active:
             return render_page("accounts/not_activated.html", status=403,
                                form=EmailOnlyForm(email=account.email))
@@ -176,14 +176,14 @@ def login():
 def resend_activation():
     form = EmailOnlyForm()
     if form.validate():
-        request_ = _MailRequest(f"resend:{form.email.data}", form.email.data)
+        asked = _MailRequest(f"resend:{form.email.data}", form.email.data)
         try:
-            request_.enforce()
+            asked.admit()
         except throttle.Exceeded as exceeded:
             return _throttled("accounts/not_activated.html", form.email, exceeded,
                               TOO_MANY_MAILS, form=form)
-        operations.resend_activation(form.email.data)
-        request_.done()
+        if not asked.repeat:
+            operations.resend_activation(form.email.data)
     return render_page("accounts/activation_resent.html")
 
 
@@ -205,14 +205,14 @@ def forgot_password():
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/forgot_password.html", form)
-        request_ = _MailRequest(f"reset:{form.email.data}", form.email.data)
+        asked = _MailRequest(f"reset:{form.email.data}", form.email.data)
         try:
-            request_.enforce()
+            asked.admit()
         except throttle.Exceeded as exceeded:
             return _throttled("accounts/forgot_password.html", form.email, exceeded,
                               TOO_MANY_MAILS, form=form)
-        operations.request_password_reset(form.email.data)
-        request_.done()
+        if not asked.repeat:
+            operations.request_password_reset(form.email.data)
         session["sent_to"] = form.email.data
         return hx_redirect(url_for("accounts.reset_sent"))
     return render_page("accounts/forgot_password.html", form=form)
@@ -291,14 +291,17 @@ def _checked_current_password(form, name: str, wrong: str):
     """The current password typed in Mon compte's form `name` (email_form, password_form),
     checked under the login limits: None when it is right or wrong (then its error is set),
     the page saying until when when it is blocked."""
-    failures = _login_failures(current_user.email)
+    pair, *wider = _login_failures(current_user.email)
     try:
-        throttle.enforce(*failures)
+        throttle.enforce(*wider)
+        throttle.take(pair)
     except throttle.Exceeded as exceeded:
         return _throttled("accounts/account.html", form.current_password, exceeded,
                           TOO_MANY_PASSWORDS, **_account_forms(**{name: form}))
-    if not verify_password(current_user.password_hash, form.current_password.data):
-        throttle.count(*failures)
+    if verify_password(current_user.password_hash, form.current_password.data):
+        throttle.forget(pair)
+    else:
+        throttle.count(*wider)
         form.current_password.errors.append(wrong)
     return None
 
@@ -315,15 +318,15 @@ def change_email():
             form.email.errors.append(_("C'est déjà l'adresse de votre compte."))
     if form.errors:
         return _account_page(status=422, email_form=form)
-    request_ = _MailRequest(f"email:{current_user.id}:{form.email.data}",
-                            f"account:{current_user.id}")
+    asked = _MailRequest(f"email:{current_user.id}:{form.email.data}",
+                         f"account:{current_user.id}")
     try:
-        request_.enforce()
+        asked.admit()
     except throttle.Exceeded as exceeded:
         return _throttled("accounts/account.html", form.email, exceeded, TOO_MANY_CHANGES,
                           **_account_forms(email_form=form))
-    operations.request_email_change(current_user._get_current_object(), form.email.data)
-    request_.done()
+    if not asked.repeat:
+        operations.request_email_change(current_user._get_current_object(), form.email.data)
     session["sent_to"] = form.email.data
     return hx_redirect(url_for("accounts.email_change_sent"))
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from cyclades import mail
 from cyclades.db import database, write_transaction
-from cyclades.models import Account, AuditLog, utcnow
+from cyclades.models import Account, AuditLog, OutgoingMail, utcnow
 from cyclades.operations import audit, external_url, sessions
 from cyclades.queue import crontab, periodic, task
 from cyclades.security import (
@@ -59,7 +59,7 @@ def create_account(identity: dict, email: str, password: str) -> bool:
 
 def _save_account(identity, email, password_hash, pending, repeated, final=False) -> bool:
     with write_transaction():
-        account = Account.by_email(email)
+        account = Account.by_email(email, for_write=True)
         if account is not None and not account.is_active and not final and (
                 pending is None or account.password_hash != pending.password_hash):
             raise _LookAgain
@@ -108,7 +108,7 @@ def resend_activation(email: str) -> None:
 def activation_requested(email: str) -> None:
     """A fresh 48 h and a new link, if the address has an account still to activate."""
     with write_transaction():
-        account = Account.by_email(email)
+        account = Account.by_email(email, for_write=True)
         if account is None or account.is_active:
             return
         account.created_at = utcnow()
@@ -144,6 +144,8 @@ def purge_inactive(now=None) -> int:
         stale = list(Account.inactive_since(limit))
         for account in stale:
             audit("account.purge", None, created_at=account.created_at.isoformat())
+            # Its activation mails go with it: nothing of the address is kept.
+            OutgoingMail.delete().where(OutgoingMail.account == account).execute()
             account.delete_instance()
     return len(stale)
 
@@ -180,10 +182,10 @@ def request_password_reset(email: str) -> None:
 
 @task()
 def reset_requested(email: str, locale: str) -> None:
-    account = Account.by_email(email)
-    if account is None:
-        return  # nothing to send; the page answered as if we had
     with write_transaction():
+        account = Account.by_email(email, for_write=True)
+        if account is None:
+            return  # nothing to send; the page answered as if we had
         audit("account.reset.request", account)
         token = make_token("reset", account)
         mail.queue("password_reset", account.email, account.locale or locale, account=account,
@@ -239,6 +241,7 @@ def password_just_changed_to(account: Account, password: str) -> bool:
 def request_email_change(account: Account, new_email: str) -> None:
     """The new address becomes the login only once confirmed from a link sent to it."""
     with write_transaction():
+        Account.by_email(account.email, for_write=True)  # one request of this account at once
         audit("account.email.request", account)
         taken = Account.by_email(new_email)
         if taken is not None and taken.id != account.id:

@@ -120,7 +120,7 @@ def publish_document(candidature, kind: str, data: bytes, by: str = "") -> Docum
         raise DocumentRefused(N_("Le fichier n'est pas un PDF lisible (ou il est protégé par un "
                               "mot de passe)."))
     with files_undone_on_failure(), write_transaction():
-        candidature = Candidature.get_by_id(candidature.id)
+        candidature = Candidature.for_write(candidature.id)
         if candidature.status != rules.INSCRITE:
             raise DocumentRefused(N_("Cette candidature n'est pas enregistrée (brouillon ou "
                                   "désinscrite) : aucun document ne peut y être publié."))

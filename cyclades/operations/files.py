@@ -20,8 +20,7 @@ from cyclades.queue import crontab, periodic
 GRACE = timedelta(hours=1)
 
 
-def _older_files(directory: str, grace: timedelta) -> list[Path]:
-    root = Path(directory)
+def _older_files(root: Path, grace: timedelta) -> list[Path]:
     if not root.is_dir():
         return []
     oldest = time.time() - grace.total_seconds()
@@ -30,23 +29,23 @@ def _older_files(directory: str, grace: timedelta) -> list[Path]:
 
 
 def purge_orphan_files(grace: timedelta = GRACE) -> int:
-    """Remove the files of the upload and document folders that no row owns; their count."""
+    """Remove the files of the upload and document folders that no row owns; their count.
+    Files are compared by their whole path, so two settings naming the same folder (or one
+    inside the other) never make a row's file look unowned."""
     config = current_app.config
-    owned_by = ((config["UPLOAD_DIR"], PieceFile.stored_name),
-                (config["DOCUMENTS_DIR"], Document.stored_name))
+    folders = ((Path(config["UPLOAD_DIR"]), PieceFile.stored_name),
+               (Path(config["DOCUMENTS_DIR"]), Document.stored_name))
+    # The files are listed before the rows are read: one saved meanwhile is younger than the
+    # grace period anyway.
+    candidates = {path.resolve() for root, _ in folders for path in _older_files(root, grace)}
+    if not candidates:
+        return 0
+    owned = {(root / name).resolve() for root, column in folders
+             for (name,) in column.model.select(column).tuples()}
     removed = 0
-    for directory, column in owned_by:
-        # The rows are read after the files are listed: a file saved meanwhile is younger than
-        # the grace period anyway.
-        candidates = _older_files(directory, grace)
-        if not candidates:
-            continue
-        owned = {name for (name,) in column.model.select(column).tuples()}
-        root = Path(directory)
-        for path in candidates:
-            if path.relative_to(root).as_posix() not in owned:
-                path.unlink(missing_ok=True)
-                removed += 1
+    for path in candidates - owned:
+        path.unlink(missing_ok=True)
+        removed += 1
     if removed:
         with write_transaction():
             audit("files.purge", None, removed=removed)

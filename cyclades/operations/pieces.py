@@ -256,8 +256,8 @@ def boards_of(candidatures) -> dict[int, Board]:
 
 
 def _fresh(candidature) -> Candidature:
-    """The candidature read again inside a write transaction, so the rules see the latest."""
-    return Candidature.get_by_id(candidature.id)
+    """The candidature read again inside a write transaction, locked until it ends."""
+    return Candidature.for_write(candidature.id)
 
 
 def _prepare(files) -> uploads.Checked:
@@ -360,6 +360,7 @@ def delete_file(deposited: PieceFile, account) -> str:
     directory = current_app.config["UPLOAD_DIR"]
     code = deposited.piece.code
     with write_transaction():
+        _fresh(deposited.piece.candidature)  # one change of its pieces at once
         deposited = PieceFile.get_or_none(PieceFile.id == deposited.id)
         if deposited is None:  # already deleted (a second tap, another tab)
             return code
@@ -401,12 +402,12 @@ def declare(candidature, account) -> Candidature:
     with write_transaction():
         candidature = _fresh(candidature)
         state = board(candidature)
+        if not state.registered:
+            raise PieceRefused(N_("Cette candidature n'est plus active (désinscrite) : ses "
+                                  "pièces ne peuvent plus être modifiées."))
         if state.waiting:
             return candidature  # declared, nothing new since: the same click again
         if not state.can_declare:
-            if not state.registered:
-                raise PieceRefused(N_("Cette candidature n'est plus active (désinscrite) : ses "
-                                      "pièces ne peuvent plus être modifiées."))
             if state.validated:
                 raise PieceRefused(N_("Toutes vos pièces sont validées : elles ne peuvent plus "
                                       "être modifiées."))
@@ -440,7 +441,7 @@ def set_piece_status(piece: CandidaturePiece, status: str, comment: str = "", by
                               "candidat ce qui ne va pas (par exemple « Pièce illisible »)."))
     with write_transaction():
         piece = CandidaturePiece.get_by_id(piece.id)
-        candidature = piece.candidature
+        candidature = _fresh(piece.candidature)
         state = board(candidature)
         row = state.row(piece.code)
         if not state.registered:

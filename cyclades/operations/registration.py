@@ -63,7 +63,7 @@ def start_candidature(account, window, code_postal: str) -> tuple[Candidature, b
 def save_step(candidature, slug: str, answers: dict) -> None:
     """« Suivant »: a tab's valid answers are kept at once, whatever happens next."""
     with write_transaction():
-        candidature = Candidature.get_by_id(candidature.id)
+        candidature = Candidature.for_write(candidature.id)
         draft = dict(candidature.draft)
         previous = draft.get(slug)
         if previous == answers:
@@ -91,7 +91,7 @@ def register_candidature(candidature) -> Candidature:
     confirmation d'inscription (R40), the identity locked (R6), and a mail. A repeated click on
     a saved candidature changes nothing."""
     with files_undone_on_failure(), write_transaction():
-        candidature = Candidature.get_by_id(candidature.id)
+        candidature = Candidature.for_write(candidature.id)
         if candidature.status == rules.INSCRITE and not candidature.editing:
             return candidature
         candidature.status = rules.next_state(
@@ -125,7 +125,7 @@ def register_candidature(candidature) -> Candidature:
 def reopen_candidature(candidature) -> Candidature:
     """« Modifier »: every tab opens again on a copy of the saved answers (R29)."""
     with write_transaction():
-        candidature = Candidature.get_by_id(candidature.id)
+        candidature = Candidature.for_write(candidature.id)
         if candidature.editing:
             return candidature
         candidature.status = rules.next_state(candidature.status, "modifier",
@@ -141,7 +141,7 @@ def withdraw_candidature(candidature) -> Candidature:
     """« Me désinscrire »: final; a new inscription is possible while the window is open (R30).
     Sent again (a double click, twenty taps on a slow line), it changes nothing more."""
     with write_transaction():
-        candidature = Candidature.get_by_id(candidature.id)
+        candidature = Candidature.for_write(candidature.id)
         if candidature.status == rules.DESINSCRITE:
             return candidature
         candidature.status = rules.next_state(candidature.status, "desinscrire",
