@@ -3,19 +3,19 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from cyclades.operations import accounts as operations
-from cyclades.operations import sessions
+from cyclades import mail, throttle
 from cyclades.accounts.forms import (
     ChangeEmailForm, ChangePasswordForm, CreateAccountForm, EmailOnlyForm, IdentityForm,
     LoginForm, ResetPasswordForm,
 )
-from cyclades import mail, throttle
 from cyclades.dates import time_of_day
 from cyclades.domain import N_
 from cyclades.errors import render_error
 from cyclades.extensions import login_manager
 from cyclades.htmx import hx_redirect, render_page
 from cyclades.models import Account
+from cyclades.operations import accounts as operations
+from cyclades.operations import sessions
 from cyclades.security import (
     TokenExpired, TokenInvalid, private_page, same_site_path, verify_password,
 )
@@ -45,6 +45,20 @@ class _MailRequest:
         throttle.enforce(*self.rules)
         throttle.record_seen(mail.DEDUPE_WINDOW, self.key)
         throttle.count(*self.rules)
+
+
+def _send_asked(kind: str, form, template: str, send):
+    """A form that asks for a mail to its address (Renvoyer le lien, Mot de passe oublié):
+    `send(address)` under the mail limits, not again for a repeat. The page of the limit
+    reached, or None."""
+    asked = _MailRequest(f"{kind}:{form.email.data}", form.email.data)
+    try:
+        asked.admit()
+    except throttle.Exceeded as exceeded:
+        return _throttled(template, form.email, exceeded, TOO_MANY_MAILS, form=form)
+    if not asked.repeat:
+        send(form.email.data)
+    return None
 
 
 def _login_failures(address: str) -> tuple:
@@ -176,14 +190,10 @@ def login():
 def resend_activation():
     form = EmailOnlyForm()
     if form.validate():
-        asked = _MailRequest(f"resend:{form.email.data}", form.email.data)
-        try:
-            asked.admit()
-        except throttle.Exceeded as exceeded:
-            return _throttled("accounts/not_activated.html", form.email, exceeded,
-                              TOO_MANY_MAILS, form=form)
-        if not asked.repeat:
-            operations.resend_activation(form.email.data)
+        refused = _send_asked("resend", form, "accounts/not_activated.html",
+                              operations.resend_activation)
+        if refused:
+            return refused
     return render_page("accounts/activation_resent.html")
 
 
@@ -205,14 +215,10 @@ def forgot_password():
     if request.method == "POST":
         if not form.validate():
             return _invalid("accounts/forgot_password.html", form)
-        asked = _MailRequest(f"reset:{form.email.data}", form.email.data)
-        try:
-            asked.admit()
-        except throttle.Exceeded as exceeded:
-            return _throttled("accounts/forgot_password.html", form.email, exceeded,
-                              TOO_MANY_MAILS, form=form)
-        if not asked.repeat:
-            operations.request_password_reset(form.email.data)
+        refused = _send_asked("reset", form, "accounts/forgot_password.html",
+                              operations.request_password_reset)
+        if refused:
+            return refused
         session["sent_to"] = form.email.data
         return hx_redirect(url_for("accounts.reset_sent"))
     return render_page("accounts/forgot_password.html", form=form)
@@ -240,12 +246,13 @@ def reset_password(token):
             return _invalid("accounts/reset_password.html", form, token=token)
         try:
             operations.reset_password(token, form.password.data)
-        except (TokenExpired, TokenInvalid, operations.TokenUsed):
+        except (TokenExpired, TokenInvalid, operations.TokenUsed) as gone:
             # The same form sent twice at once: the other request changed the password. The
-            # person sees what they asked for, not an error; anyone else, the used link.
+            # person sees what they asked for, not an error; anyone else, the link's end.
             if not verify_password(Account.get_by_id(account.id).password_hash,
                                    form.password.data):
-                return render_page("accounts/reset_expired.html", status=410, used=True)
+                return render_page("accounts/reset_expired.html", status=410,
+                                   used=not isinstance(gone, TokenExpired))
         # The owner proved the address: attempts made on it by anyone no longer hold it back.
         throttle.forget(*_login_failures(account.email)[:2])
         logout_user()
