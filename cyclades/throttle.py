@@ -48,7 +48,8 @@ class Exceeded(Exception):
 
 class SQLiteStorage(Storage, MovingWindowSupport):
     """A `limits` storage in a SQLite file: the processes of one machine share its counters.
-    Moving windows only (what cyclades uses); one connection per thread and process."""
+    Moving windows (what cyclades uses) and fixed ones; one connection per thread and
+    process."""
 
     STORAGE_SCHEME = ["sqlite"]
     #: Hits older than this are deleted by the hourly job (the longest window is an hour).
@@ -86,6 +87,8 @@ class SQLiteStorage(Storage, MovingWindowSupport):
                 connection.execute("CREATE TABLE IF NOT EXISTS hit (key TEXT NOT NULL, "
                                    "at REAL NOT NULL)")
                 connection.execute("CREATE INDEX IF NOT EXISTS hit_key_at ON hit (key, at)")
+                connection.execute("CREATE TABLE IF NOT EXISTS counter (key TEXT PRIMARY KEY, "
+                                   "value INTEGER NOT NULL, expires REAL NOT NULL)")
                 return
             except sqlite3.OperationalError:
                 if time.monotonic() > deadline:
@@ -118,28 +121,50 @@ class SQLiteStorage(Storage, MovingWindowSupport):
             (key, now - expiry)).fetchone()
         return (oldest if oldest is not None else now), count
 
-    # The fixed-window part of the Storage interface: not used by cyclades.
+    # The fixed-window part of the Storage interface (limits' other strategies).
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        raise NotImplementedError("SQLiteStorage counts moving windows only")
+        now = time.time()
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM counter WHERE key = ? AND expires <= ?", (key, now))
+            db.execute("INSERT INTO counter (key, value, expires) VALUES (?, ?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+                       (key, amount, now + expiry))
+            (value,) = db.execute("SELECT value FROM counter WHERE key = ?", (key,)).fetchone()
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return value
 
     def get(self, key: str) -> int:
-        return self.get_moving_window(key, 0, self.KEEP_SECONDS)[1]
+        row = self._db().execute("SELECT value FROM counter WHERE key = ? AND expires > ?",
+                                 (key, time.time())).fetchone()
+        return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
-        return self.get_moving_window(key, 0, self.KEEP_SECONDS)[0] + self.KEEP_SECONDS
+        row = self._db().execute("SELECT expires FROM counter WHERE key = ? AND expires > ?",
+                                 (key, time.time())).fetchone()
+        return row[0] if row else time.time()
 
     def check(self) -> bool:
         return self._db().execute("SELECT 1").fetchone() == (1,)
 
     def reset(self) -> int | None:
-        return self._db().execute("DELETE FROM hit").rowcount
+        db = self._db()
+        return db.execute("DELETE FROM hit").rowcount + db.execute("DELETE FROM counter").rowcount
 
     def clear(self, key: str) -> None:
-        self._db().execute("DELETE FROM hit WHERE key = ?", (key,))
+        db = self._db()
+        db.execute("DELETE FROM hit WHERE key = ?", (key,))
+        db.execute("DELETE FROM counter WHERE key = ?", (key,))
 
     def forget_old(self) -> int:
-        return self._db().execute("DELETE FROM hit WHERE at < ?",
-                                  (time.time() - self.KEEP_SECONDS,)).rowcount
+        db = self._db()
+        now = time.time()
+        return (db.execute("DELETE FROM hit WHERE at < ?", (now - self.KEEP_SECONDS,)).rowcount
+                + db.execute("DELETE FROM counter WHERE expires < ?", (now,)).rowcount)
 
 
 def init_app(app):

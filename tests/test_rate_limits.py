@@ -206,3 +206,22 @@ def test_one_ipv6_network_counts_as_one_client(app, make_account):
     assert blocked.status_code == 429
     _, elsewhere = login_from(app, "2001:db8:1:3::1", "encore@example.fr")
     assert elsewhere.status_code == 422
+
+
+def test_the_shared_storage_counts_as_the_limits_library_expects(tmp_path):
+    from limits import parse
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+
+    storage = storage_from_string(f"sqlite://{tmp_path / 'limites.sqlite3'}")
+    item = parse("2 per minute")
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, 0), tick=False) as clock:
+        for strategy in (MovingWindowRateLimiter, FixedWindowRateLimiter):
+            limiter = strategy(storage)
+            name = strategy.__name__
+            assert [limiter.hit(item, name) for _ in range(3)] == [True, True, False]
+            assert limiter.get_window_stats(item, name).remaining == 0
+            limiter.clear(item, name)
+            assert limiter.hit(item, name)
+        clock.shift(timedelta(days=2))
+        assert storage.forget_old() > 0 and storage.reset() == 0
