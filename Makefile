@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test packages translations benchmark clean
+.PHONY: run serve test install install-test packages translations benchmark clean
 
 # The portal and its worker (mail, periodic jobs) together; Ctrl-C stops both.
 run: install
@@ -14,6 +14,13 @@ run: install
 	$(FLASK) demo-data
 	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The production set-up on this machine: gunicorn's gevent workers (gunicorn.conf.py) and the
+# worker, on the environment's CYCLADES_* settings (README, « Running it for real »).
+serve: install
+	$(FLASK) init-db
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/gunicorn -c gunicorn.conf.py app:app
 
 test: install-test packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cyclades import assets, config, db, errors, queue, throttle, uploads
+from cyclades import assets, config, db, errors, queue, serving, throttle, uploads
 from cyclades.extensions import babel, compress, csrf, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,4 +59,5 @@ def create_app(test_config=None):
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(pieces_bp)
+    serving.init_app(app)  # outermost: under gevent's workers only
     return app

@@ -60,6 +60,10 @@ def from_environment(instance_path: str) -> dict:
                                   f"sqlite://{instance / 'ratelimits.sqlite3'}"),
         # The task queue (mail, periodic jobs): a SQLite file, or redis://… (cyclades.queue).
         "QUEUE": _env("CYCLADES_QUEUE", str(instance / "queue.sqlite3")),
+        # Under gunicorn's gevent workers (cyclades.serving): seconds without a byte of a
+        # request's body, and seconds to answer once it is in.
+        "BODY_IDLE": float(_env("CYCLADES_BODY_IDLE", "30")),
+        "REQUEST_TIMEOUT": float(_env("CYCLADES_REQUEST_TIMEOUT", "30")),
         "TRUSTED_PROXIES": int(_env("CYCLADES_TRUSTED_PROXIES", "0")),
     }
 

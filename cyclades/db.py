@@ -1,17 +1,24 @@
-"""The Peewee database: one connection per request, SQLite tuned for a web server, schema CLI.
+"""The Peewee database: pooled connections, SQLite tuned for a web server, schema CLI.
 
 `CYCLADES_DATABASE` is a SQLite file path (the default) or a database URL such as
 `postgresql://user:password@host/cyclades` when an académie outgrows one machine.
+
+A request takes a connection from the process's pool and gives it back at its end: connections
+stay open (SQLite's PRAGMAs run once per connection, not per request). Peewee keeps the current
+connection per thread, which gevent's monkey-patching makes per greenlet.
 """
 import logging
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
+from urllib.parse import urlsplit
 
 import click
 from flask.cli import with_appcontext
 from flask import current_app
 from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import connect as connect_url
+from playhouse.pool import PooledSqliteDatabase
 
 database = DatabaseProxy()
 
@@ -23,10 +30,57 @@ SQLITE_PRAGMAS = {
 }
 
 
-def make_database(setting: str):
+#: Connections one process keeps at most; a request that finds none free waits this long.
+POOL_SIZE = 32
+POOL_WAIT = 10  # seconds
+#: Connections unused this long are closed (a PostgreSQL server restarted meanwhile).
+POOL_STALE = 600  # seconds
+
+
+def make_database(setting: str, pool_size: int = POOL_SIZE):
     if "://" in setting:
-        return connect_url(setting)
-    return SqliteDatabase(setting, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        scheme, rest = setting.split("://", 1)
+        if scheme in {"postgres", "postgresql"}:
+            _cooperate_with_gevent()
+            setting = f"{scheme}+pool://{rest}"
+        return connect_url(setting, max_connections=pool_size, timeout=POOL_WAIT,
+                           stale_timeout=POOL_STALE)
+    return PooledSqliteDatabase(setting, pragmas=SQLITE_PRAGMAS, check_same_thread=False,
+                                max_connections=pool_size, timeout=POOL_WAIT)
+
+
+def _cooperate_with_gevent() -> None:
+    """Under gevent's workers, psycopg2 waits for the server through select(), which gevent
+    patched: a query in flight lets the other requests of the process run."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return
+    if monkey.is_module_patched("select"):
+        import psycopg2.extensions
+        import psycopg2.extras
+        psycopg2.extensions.set_wait_callback(psycopg2.extras.wait_select)
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def describe(setting: str) -> str:
+    """`setting` without its password, to be printed."""
+    if "://" not in setting:
+        return setting
+    parts = urlsplit(setting)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return setting
+
+
+#: SQLite has one writer at a time. Within a process, writers queue on this lock (cooperative
+#: under gevent): without it, a greenlet waiting for the write lock in SQLite's C busy loop would
+#: hold the whole event loop, and with it the greenlet that holds the lock.
+_sqlite_writer = threading.Lock()
 
 
 log = logging.getLogger(__name__)
@@ -50,8 +104,8 @@ def write_transaction():
         if parent is not None or database.in_transaction():
             with database.atomic():  # a savepoint: the outer transaction commits
                 yield
-        elif isinstance(database.obj, SqliteDatabase):
-            with database.atomic(lock_type="IMMEDIATE"):
+        elif is_sqlite():
+            with _sqlite_writer, database.atomic(lock_type="IMMEDIATE"):
                 yield
         else:
             with database.atomic():
@@ -100,7 +154,7 @@ def init_app(app):
     @app.teardown_request
     def _close(exc):
         if not database.is_closed():
-            database.close()
+            database.close()  # back to the pool, open
 
     app.cli.add_command(init_db_command)
     app.cli.add_command(migrate_command)
@@ -119,9 +173,9 @@ def init_db_command():
         with database.atomic():
             demo.load_reference()
     if before == after:
-        click.echo(f"Base de données à jour (schéma {after}) : {current_app.config['DATABASE']}")
+        click.echo(f"Base de données à jour (schéma {after}) : {describe(current_app.config['DATABASE'])}")
     else:
-        click.echo(f"Schéma {before} → {after} : {current_app.config['DATABASE']}")
+        click.echo(f"Schéma {before} → {after} : {describe(current_app.config['DATABASE'])}")
 
 
 @click.command("migrate")

@@ -12,6 +12,7 @@ from peewee import (
 )
 
 from cyclades.db import database
+from cyclades.db import for_write as locked
 
 
 def utcnow() -> datetime:
@@ -239,8 +240,6 @@ class Account(BaseModel):
     @classmethod
     def by_email(cls, email, for_write=False):
         """The account of this address; `for_write`: locked until the transaction ends."""
-        from cyclades.db import for_write as locked
-
         query = cls.select().where(cls.email == email)
         return (locked(query) if for_write else query).first()
 
@@ -282,9 +281,7 @@ class Candidature(BaseModel):
     def for_write(cls, candidature_id):
         """The candidature read again inside a write transaction, locked until it ends: the
         rules see the latest, and a form sent twice at once is handled once after the other."""
-        from cyclades.db import for_write
-
-        return for_write(cls.select().where(cls.id == candidature_id)).get()
+        return locked(cls.select().where(cls.id == candidature_id)).get()
 
     @classmethod
     def of_account(cls, account):

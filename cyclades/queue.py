@@ -11,13 +11,9 @@ enqueues them (`cyclades.mail`, `cyclades.operations.*`), with `@task` or `@peri
 them inside the application (its configuration and a database connection).
 """
 import functools
-import logging
 
 from huey import Huey, crontab
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-
-log = logging.getLogger(__name__)
-
 
 class _Queue(Huey):
     """huey, bound to the Flask app by init_app() as any extension is."""

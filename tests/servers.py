@@ -77,6 +77,24 @@ def portal_processes(app, count: int = 2, **overrides):
 
 
 @contextmanager
+def gunicorn_server(app, workers: int = 1, **overrides):
+    """The portal served as in production: gunicorn with the repository's gunicorn.conf.py
+    (gevent workers), on the test's database. Its base URL."""
+    port = free_port()
+    environment = environment_of(app, GUNICORN_BIND=f"127.0.0.1:{port}",
+                                 GUNICORN_WORKERS=str(workers), **overrides)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
+        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=40)
+
+
+@contextmanager
 def worker_process(app, **overrides):
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
                                cwd=ROOT, env=environment_of(app, **overrides),

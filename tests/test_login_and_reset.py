@@ -232,3 +232,24 @@ def test_every_write_leaves_an_audit_line(client, make_account, db):
     client.login("elodie@example.fr")
     assert AuditLog.select().where((AuditLog.account == account)
                                    & (AuditLog.action == "account.login")).count() == 1
+
+
+def test_sessions_ended_a_month_ago_are_forgotten_the_live_one_kept(app, client, make_account,
+                                                                    db):
+    from cyclades.models import LoginSession
+    from cyclades.operations.sessions import purge_sessions_daily
+    from cyclades.queue import run_pending
+
+    make_account(email="elodie@example.fr")
+    client.login("elodie@example.fr")
+    client.logout()
+    client.login("elodie@example.fr")
+    assert LoginSession.select().count() == 2
+    with time_machine.travel(utcnow() + timedelta(days=31)):
+        LoginSession.update(last_seen_at=utcnow()).where(
+            LoginSession.ended_at.is_null()).execute()  # still in use a month later
+        LoginSession.update(created_at=utcnow()).where(LoginSession.ended_at.is_null()).execute()
+        purge_sessions_daily()  # the worker's nightly job
+        run_pending()
+        [kept] = LoginSession.select()
+        assert kept.ended_at is None  # the ended one went, the live one stays

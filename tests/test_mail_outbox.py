@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from click.testing import CliRunner  # noqa: F401 (the app's runner is used)
 
 from cyclades import mail
 from cyclades.models import Account, OutgoingMail, utcnow
@@ -94,7 +93,7 @@ def test_a_hanging_mail_server_never_holds_a_page(app, client, mailbox, silent_s
     for page, form in (("/compte/creer", account_form(email="a@example.fr")),
                        ("/mot-de-passe-oublie", {"email": "a@example.fr"}),
                        ("/connexion/renvoyer-le-lien", {"email": "a@example.fr"})):
-        response = client.submit(page, form, page=page)
+        response = client.submit(page, form, page="/connexion" if "renvoyer" in page else page)
         assert response.status_code in (200, 303), page
     # No page talked to the mail server: it has not seen a single connection.
     assert silent_smtp.connections == []

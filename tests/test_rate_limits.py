@@ -2,7 +2,6 @@
 and mails sent, not requests; they say until when; they hold across the server's processes."""
 from datetime import datetime, timedelta
 
-import pytest
 import time_machine
 
 from cyclades.models import Account, utcnow

@@ -2,6 +2,8 @@
 compression, French errors and never a 500 for bad input."""
 import gzip
 
+import brotli
+
 import pytest
 
 from cyclades.domain import passwords
@@ -94,13 +96,81 @@ def test_htmx_form_errors_swap_the_fragment_and_success_redirects(client, make_a
 def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
     html = client.get("/").get_data(as_text=True)
     import re
-    css = re.search(r'href="(/static/css/cyclades\.css\?v=[0-9a-f]{10})"', html).group(1)
-    js = re.search(r'src="(/static/vendor/htmx-2\.0\.11\.min\.js\?v=[0-9a-f]{10})" defer', html).group(1)
-    for url in (css, js):
+    scripts = re.findall(r'src="(/static/[^"]+\?v=[0-9a-f]{10})" defer', html)
+    assert len(scripts) == 2 and "/static/vendor/htmx-2.0.11.min.js?v=" in scripts[0]
+    for url in scripts:
         response = client.get(url)
         assert response.status_code == 200
         assert "immutable" in response.headers["Cache-Control"]
         assert "max-age=31536000" in response.headers["Cache-Control"]
+    unversioned = client.get("/static/js/cyclades.js")
+    assert unversioned.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_static_files_are_sent_compressed_once_in_the_encoding_the_browser_accepts(client):
+    from pathlib import Path
+
+    original = (Path(client.application.static_folder) / "vendor/htmx-2.0.11.min.js").read_bytes()
+    br = client.get("/static/vendor/htmx-2.0.11.min.js", headers={"Accept-Encoding": "gzip, br"})
+    assert br.headers["Content-Encoding"] == "br" and "Accept-Encoding" in br.headers["Vary"]
+    assert brotli.decompress(br.data) == original
+    assert len(br.data) < len(original) / 3
+    gz = client.get("/static/vendor/htmx-2.0.11.min.js", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == original
+    plain = client.get("/static/vendor/htmx-2.0.11.min.js", headers={"Accept-Encoding": ""})
+    assert "Content-Encoding" not in plain.headers and plain.data == original
+    assert plain.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    # Each encoding has its own ETag; a browser that has it gets a 304 without the body.
+    assert len({br.headers["ETag"], gz.headers["ETag"], plain.headers["ETag"]}) == 3
+    again = client.get("/static/vendor/htmx-2.0.11.min.js",
+                       headers={"Accept-Encoding": "br", "If-None-Match": br.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert client.get("/static/../cyclades/config.py").status_code == 404
+    assert client.get("/static/css/nothing.css").status_code == 404
+
+
+def test_the_stylesheet_comes_with_the_page_and_the_csp_allows_only_it(client):
+    import base64
+    import hashlib
+    import re
+    from pathlib import Path
+
+    response = client.get("/connexion")
+    html = response.get_data(as_text=True)
+    css = (Path(client.application.static_folder) / "css/cyclades.css").read_text()
+    inlined = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    assert inlined == css  # a first visit paints from this one response
+    assert "<link rel=\"stylesheet\"" not in html
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    csp = response.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}';" in csp
+    assert "unsafe-inline" not in csp
+
+
+@pytest.mark.parametrize("path", ["/", "/aide", "/accessibilite", "/ouverture-des-services"])
+def test_pages_without_a_form_set_no_cookie_and_can_be_cached(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert 'name="csrf_token"' not in response.get_data(as_text=True)
+
+
+def test_pages_with_a_form_still_carry_their_token(client):
+    response = client.get("/connexion")
+    assert "Set-Cookie" in response.headers
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+
+
+def test_the_language_is_chosen_without_a_token_but_not_from_another_site(client):
+    chosen = client.post("/langue", data={"lang": "en", "next": "/aide"},
+                         headers={"Sec-Fetch-Site": "same-origin"})
+    assert chosen.status_code == 303 and chosen.headers["Location"] == "/aide"
+    assert "lang=en" in chosen.headers["Set-Cookie"]
+    assert "Need help" in text(client.get("/aide")) or "help" in text(client.get("/aide")).lower()
+    client.delete_cookie("lang")
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
+        forged = client.post("/langue", data={"lang": "en", "next": "/aide"}, headers=headers)
+        assert forged.status_code == 303 and "Set-Cookie" not in forged.headers
 
 
 def test_responses_are_compressed(client):

@@ -11,7 +11,8 @@ from cyclades.models import Account, AuditLog, OutgoingMail, utcnow
 from cyclades.operations import audit, external_url, sessions
 from cyclades.queue import crontab, periodic, task
 from cyclades.security import (
-    TokenInvalid, account_fingerprint, hash_password, make_token, read_token, verify_password,
+    TokenInvalid, account_fingerprint, hash_password, make_token, needs_rehash, read_token,
+    verify_password,
 )
 
 
@@ -33,12 +34,11 @@ class _LookAgain(Exception):
     """The pending account changed between the look and the write: another submission."""
 
 
-def create_account(identity: dict, email: str, password: str) -> bool:
+def create_account(identity: dict, email: str, password: str) -> None:
     """Créer mon compte. The caller always answers the same way: whether the address already
     had an account is said only in the mail sent to that address (no account enumeration).
     The same form sent twice (a double click, a reload, at the same instant or not) is one
-    submission: one account, one mail, and the link of that mail keeps working. True when a
-    mail was queued."""
+    submission: one account, one mail, and the link of that mail keeps working."""
     password_hash = hash_password(password)  # before the lookup: both paths cost the same
     for _attempt in range(3):
         # Whether a pending account is this very form is judged outside the write
@@ -57,20 +57,21 @@ def create_account(identity: dict, email: str, password: str) -> bool:
     return _save_account(identity, email, password_hash, None, False, final=True)
 
 
-def _save_account(identity, email, password_hash, pending, repeated, final=False) -> bool:
+def _save_account(identity, email, password_hash, pending, repeated, final=False) -> None:
     with write_transaction():
         account = Account.by_email(email, for_write=True)
         if account is not None and not account.is_active and not final and (
                 pending is None or account.password_hash != pending.password_hash):
             raise _LookAgain
         if repeated:
-            return False  # that very form was already taken into account
+            return  # that very form was already taken into account
         if account is not None and account.is_active:
             audit("account.create.existing", account)
-            return mail.queue("account_exists", account.email, account.locale,
-                              account=account, dedupe=f"account_exists:{account.id}",
-                              reset_url=external_url("accounts.forgot_password"),
-                              login_url=external_url("accounts.login")) is not None
+            mail.queue("account_exists", account.email, account.locale, account=account,
+                       dedupe=f"account_exists:{account.id}",
+                       reset_url=external_url("accounts.forgot_password"),
+                       login_url=external_url("accounts.login"))
+            return
         if account is None:
             account = Account(email=email)
         # A pending, never activated account is replaced by the latest form: only the owner
@@ -83,7 +84,6 @@ def _save_account(identity, email, password_hash, pending, repeated, final=False
         account.save()
         audit("account.create", account)
         _queue_activation(account)
-    return True
 
 
 def activation_deadline(account: Account) -> datetime:
@@ -162,13 +162,21 @@ def authenticate(email: str, password: str) -> Account | None:
     account = Account.by_email(email)
     if not verify_password(account.password_hash if account else None, password):
         return None
+    if account.is_active and needs_rehash(account.password_hash):
+        # Hashed with older parameters: hashed again now that the password is known. Not for
+        # an account still waiting for activation: its link is signed with the old hash.
+        account.rehashed = hash_password(password)
     return account
 
 
 def record_login(account: Account) -> None:
     with write_transaction():
         account.last_login_at = utcnow()
-        account.save(only=[Account.last_login_at])
+        only = [Account.last_login_at]
+        if getattr(account, "rehashed", None):
+            account.password_hash = account.rehashed
+            only.append(Account.password_hash)
+        account.save(only=only)
         audit("account.login", account)
 
 
@@ -201,9 +209,10 @@ def account_for_reset(token: str) -> Account:
 
 def reset_password(token: str, new_password: str) -> Account:
     """Sets the new password; following the link also proves the address, so it activates."""
+    password_hash = hash_password(new_password)  # never inside the transaction: it waits its turn
     with write_transaction():
         account = account_for_reset(token)
-        _set_password(account, new_password)
+        _set_password(account, password_hash)
         if account.activated_at is None:
             account.activated_at = utcnow()
         account.save()
@@ -213,17 +222,18 @@ def reset_password(token: str, new_password: str) -> Account:
     return account
 
 
-def _set_password(account: Account, new_password: str) -> None:
+def _set_password(account: Account, password_hash: str) -> None:
     """Every session of the account ends, but the one that changes it (Modifier mon compte)."""
-    account.password_hash = hash_password(new_password)
+    account.password_hash = password_hash
     sessions.end_sessions_of(account, "password", keep=account.session_key)
 
 
 # --- Modifier mon compte (R6) -----------------------------------------------------------------
 
 def change_password(account: Account, new_password: str) -> None:
+    password_hash = hash_password(new_password)
     with write_transaction():
-        _set_password(account, new_password)
+        _set_password(account, password_hash)
         account.save()
         audit("account.password.change", account)
         mail.queue("password_changed", account.email, account.locale, account=account,

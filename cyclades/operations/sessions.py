@@ -52,7 +52,8 @@ def account_for(key: str) -> Account | None:
     if session is None:
         return None
     if now - session.last_seen_at > SEEN_EVERY:
-        LoginSession.update(last_seen_at=now).where(LoginSession.id == session.id).execute()
+        with write_transaction():  # every write takes its turn (cyclades.db)
+            LoginSession.update(last_seen_at=now).where(LoginSession.id == session.id).execute()
     account = session.account
     account.session_key = key
     return account
@@ -60,8 +61,9 @@ def account_for(key: str) -> Account | None:
 
 def end_session(key: str | None, because: str = "logout") -> None:
     if key:
-        LoginSession.update(ended_at=utcnow(), ended_because=because).where(
-            (LoginSession.key_hash == _hash(key)) & LoginSession.ended_at.is_null()).execute()
+        with write_transaction():
+            LoginSession.update(ended_at=utcnow(), ended_because=because).where(
+                (LoginSession.key_hash == _hash(key)) & LoginSession.ended_at.is_null()).execute()
 
 
 def end_sessions_of(account: Account, because: str, keep: str | None = None) -> None:
@@ -77,9 +79,10 @@ def purge_sessions() -> int:
     """Delete what is ended or expired since KEPT."""
     now = utcnow()
     idle_since, born_since = _limits(now - KEPT)
-    return LoginSession.delete().where(
-        (LoginSession.ended_at < now - KEPT) | (LoginSession.last_seen_at < idle_since)
-        | (LoginSession.created_at < born_since)).execute()
+    with write_transaction():
+        return LoginSession.delete().where(
+            (LoginSession.ended_at < now - KEPT) | (LoginSession.last_seen_at < idle_since)
+            | (LoginSession.created_at < born_since)).execute()
 
 
 @periodic(crontab(minute="23", hour="3"))

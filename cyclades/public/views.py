@@ -6,6 +6,7 @@ from cyclades.domain.windows import group_by_academie_and_exam
 from cyclades.htmx import render_page
 from peewee import prefetch
 
+from cyclades.extensions import csrf
 from cyclades.models import Academie, Candidature, ServiceContact, Window, utcnow
 from cyclades.operations import pieces
 from cyclades.security import same_site_path
@@ -47,12 +48,24 @@ def accessibility():
 
 
 @bp.route("/langue", methods=["POST"])
+@csrf.exempt
 def language():
-    """The language chosen in the footer, kept for a year in a cookie."""
+    """The language chosen in the footer, kept for a year in a cookie. The footer's form is on
+    every page, so it carries no CSRF token: a page without any other form sets no cookie and
+    can be cached. Another site's form is told apart by what the browser says of its origin
+    (Sec-Fetch-Site, else Origin): it changes nothing."""
     chosen = request.form.get("lang", "")
     target = same_site_path(request.form.get("next")) or url_for("public.home")
     response = redirect(target, code=303)
-    if chosen in current_app.config["LANGUAGES"]:
+    if chosen in current_app.config["LANGUAGES"] and _from_this_site():
         response.set_cookie("lang", chosen, max_age=ONE_YEAR, samesite="Lax", httponly=True,
                             secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
+
+
+def _from_this_site() -> bool:
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site in {"same-origin", "none"}
+    origin = request.headers.get("Origin")
+    return origin is None or origin == request.host_url.rstrip("/")

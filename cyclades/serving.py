@@ -1,0 +1,101 @@
+"""What the portal needs from its production server (gunicorn's gevent workers, gunicorn.conf.py).
+
+A gevent worker holds thousands of connections, so a phone uploading a photo at 400 kbit/s
+costs a greenlet, not a worker. Two deadlines keep a connection from holding anything forever:
+- while the body of a request arrives, at most BODY_IDLE seconds without a byte (a client that
+  stopped sending, or sends a byte a minute): 408, and the connection is closed;
+- once the body is in, REQUEST_TIMEOUT seconds to answer: a request stuck there (a lock never
+  released, a server that never answers) ends with a 503 page, the other requests of the worker
+  go on, and its transaction is rolled back.
+The body is read here, before the application sees it, so the second deadline counts only the
+work. Behind nginx (README) the body arrives already buffered and the first one never fires.
+"""
+import tempfile
+
+#: Seconds without a byte of the body before giving up on it.
+BODY_IDLE = 30
+#: Seconds to answer once the body is in.
+REQUEST_TIMEOUT = 30
+#: Bodies up to this size are kept in memory while read; larger ones go to a temporary file.
+IN_MEMORY = 1024 * 1024
+
+_MESSAGES = {
+    408: ("408 Request Timeout", "La page n'a pas reçu votre envoi à temps : votre connexion "
+          "s'est peut-être interrompue. Revenez en arrière et envoyez le formulaire à nouveau."),
+    503: ("503 Service Unavailable", "Le serveur n'a pas pu répondre à temps. Rien n'a été "
+          "enregistré : revenez en arrière et envoyez le formulaire à nouveau."),
+}
+
+
+def gevent_is_active() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:
+        return False
+    return monkey.is_module_patched("socket")
+
+
+def _answer(start_response, code, exc_info=None):
+    status, message = _MESSAGES[code]
+    body = (f'<!doctype html><html lang="fr"><meta charset="utf-8"><title>{status[4:]} – '
+            f'Cyclades libre</title><h1>{message}</h1></html>').encode()
+    start_response(status, [("Content-Type", "text/html; charset=utf-8"),
+                            ("Content-Length", str(len(body))), ("Connection", "close"),
+                            ("Cache-Control", "no-store")], exc_info)
+    return [body]
+
+
+class Deadlines:
+    """WSGI middleware: the two deadlines above, with gevent's Timeout (a greenlet's own)."""
+
+    def __init__(self, app, max_body: int, body_idle: float = BODY_IDLE,
+                 request_timeout: float = REQUEST_TIMEOUT):
+        self.app, self.max_body = app, max_body
+        self.body_idle, self.request_timeout = body_idle, request_timeout
+
+    def __call__(self, environ, start_response):
+        from gevent import Timeout
+
+        length = environ.get("CONTENT_LENGTH") or ""
+        if length.isdigit() and 0 < int(length) <= self.max_body:
+            body = self._read_body(environ["wsgi.input"], int(length))
+            if body is None:
+                return _answer(start_response, 408)
+            environ["wsgi.input"] = body
+        # A larger body is refused by the application (413) without being read.
+        timeout = Timeout(self.request_timeout)
+        timeout.start()
+        try:
+            return self.app(environ, start_response)
+        except Timeout as exc:
+            if exc is not timeout:
+                raise
+            import sys
+            return _answer(start_response, 503, sys.exc_info())
+        finally:
+            timeout.close()
+
+    def _read_body(self, stream, length: int):
+        from gevent import Timeout
+
+        body = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)
+        remaining = length
+        while remaining:
+            chunk = None
+            with Timeout(self.body_idle, False):
+                chunk = stream.read(min(64 * 1024, remaining))
+            if not chunk:  # idle too long, or the client went away
+                body.close()
+                return None
+            body.write(chunk)
+            remaining -= len(chunk)
+        body.seek(0)
+        return body
+
+
+def init_app(app) -> None:
+    """Under gevent's workers only: the development server and the tests keep the plain app."""
+    if gevent_is_active():
+        app.wsgi_app = Deadlines(app.wsgi_app, app.config["UPLOAD_MAX_REQUEST"],
+                                 app.config.get("BODY_IDLE", BODY_IDLE),
+                                 app.config.get("REQUEST_TIMEOUT", REQUEST_TIMEOUT))

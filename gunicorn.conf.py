@@ -1,0 +1,47 @@
+"""gunicorn's settings for Cyclades libre in production: `make serve`, or
+`.venv/bin/gunicorn -c gunicorn.conf.py app:app` (README, « Running it for real »).
+
+gevent workers: each holds its clients as greenlets, so slow phones uploading photos, or reading
+a page at 400 kbit/s, cost memory and not a worker (sync workers collapse under 20 of them, and
+gthread's threads run out). gunicorn's gevent worker monkey-patches the standard library before
+it imports the application; the code cooperates where it must (cyclades.db: a connection per
+greenlet from a pool, SQLite writers queued in the process; cyclades.security: password hashes in
+a bounded thread pool; cyclades.serving: the deadlines of one request).
+
+Every setting can be changed from the environment, e.g. GUNICORN_WORKERS=4.
+"""
+import multiprocessing
+import os
+
+
+def _env(name, default):
+    return type(default)(os.environ.get(name, default))
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+#: One process per core: gevent runs one greenlet at a time per process, the cores do the rest.
+workers = _env("GUNICORN_WORKERS", multiprocessing.cpu_count())
+worker_class = "gevent"
+#: Clients held at once by one worker (slow uploads included).
+worker_connections = _env("GUNICORN_WORKER_CONNECTIONS", 1000)
+#: A worker whose event loop is held this long (not a slow request: a stuck process) is
+#: replaced. A single slow or stuck request is ended by cyclades.serving, not by this.
+timeout = _env("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _env("GUNICORN_GRACEFUL_TIMEOUT", 30)
+#: Seconds an idle keep-alive connection stays open (a phone's next page skips the handshake).
+keepalive = _env("GUNICORN_KEEPALIVE", 15)
+#: A worker is replaced after this many requests (plus jitter), so that memory never creeps.
+max_requests = _env("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _env("GUNICORN_MAX_REQUESTS_JITTER", 2000)
+#: Request lines and headers: browsers send far less.
+limit_request_line = 8190
+limit_request_fields = 100
+#: Behind nginx on the same machine (README): the addresses it forwards are trusted.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+#: nginx keeps the access log; GUNICORN_ACCESSLOG=- prints gunicorn's own.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+#: The application is imported in each worker, after gevent has patched it (no preload).
+preload_app = False
+#: gunicorn's control socket (`gunicornc`) is not used; several portals may share a machine.
+control_socket_disable = True

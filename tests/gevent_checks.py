@@ -1,0 +1,106 @@
+"""Checks that need gevent's monkey-patching, which a test process cannot undo: run as
+`python tests/gevent_checks.py NAME DIRECTORY` by tests/test_production_server.py, printing
+one JSON line of what it saw."""
+from gevent import monkey
+
+monkey.patch_all()
+
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import gevent  # noqa: E402
+
+
+def hashing_leaves_the_loop_free(directory):
+    """While six passwords are hashed, another greenlet keeps running; at most HASH_SLOTS
+    hashes run at once."""
+    from cyclades import security
+
+    running, most = 0, 0
+    real = security._hasher
+
+    class Counting:
+        def hash(self, password):
+            nonlocal running, most
+            running += 1  # from the pool's threads: a counter is enough to see overlap
+            most = max(most, running)
+            try:
+                return real.hash(password)
+            finally:
+                running -= 1
+
+    security._hasher = Counting()
+    ticks = 0
+
+    def tick():
+        nonlocal ticks
+        while True:
+            gevent.sleep(0.001)
+            ticks += 1
+
+    ticker = gevent.spawn(tick)
+    started = time.perf_counter()
+    hashes = gevent.joinall([gevent.spawn(security.hash_password, f"mot de passe {n}")
+                             for n in range(6)])
+    elapsed = time.perf_counter() - started
+    ticker.kill()
+    return {"hashed": sum(1 for g in hashes if g.value.startswith("$argon2id$")),
+            "most_at_once": most, "slots": security.HASH_SLOTS,
+            "ticks": ticks, "elapsed_ms": round(elapsed * 1000)}
+
+
+def sqlite_writers_take_turns(directory):
+    """Two greenlets each write while the other waits inside its own transaction: with the
+    writers queued in the process, both commit (without it, the second waits in SQLite's C
+    busy loop, holding the event loop, and the first can never finish)."""
+    from cyclades.db import database, make_database, write_transaction
+    from cyclades.migrations import upgrade
+    from cyclades.models import AuditLog
+
+    database.initialize(make_database(f"{directory}/gevent.sqlite3"))
+    with database.connection_context():
+        upgrade(database)
+
+    def write(n):
+        with database.connection_context():
+            with write_transaction():
+                AuditLog.create(action=f"test.{n}")
+                gevent.sleep(0.05)  # the greenlet yields with the write lock held
+
+    started = time.perf_counter()
+    greenlets = [gevent.spawn(write, n) for n in range(4)]
+    gevent.joinall(greenlets)
+    with database.connection_context():
+        rows = AuditLog.select().count()
+    return {"rows": rows, "errors": [repr(g.exception) for g in greenlets if g.exception],
+            "elapsed_ms": round((time.perf_counter() - started) * 1000)}
+
+
+def a_stuck_request_ends_alone(directory):
+    """A request stuck for longer than REQUEST_TIMEOUT gets a 503; one beside it answers."""
+    from cyclades.serving import Deadlines
+
+    def application(environ, start_response):
+        if environ["PATH_INFO"] == "/bloque":
+            gevent.sleep(10)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    app = Deadlines(application, max_body=1024, request_timeout=0.3)
+    statuses = {}
+
+    def call(path):
+        def start_response(status, headers, exc_info=None):
+            statuses[path] = status
+        body = b"".join(app({"PATH_INFO": path, "CONTENT_LENGTH": ""}, start_response))
+        return body.decode()
+
+    stuck, healthy = gevent.spawn(call, "/bloque"), gevent.spawn(call, "/")
+    gevent.joinall([stuck, healthy], timeout=5)
+    return {"statuses": statuses, "stuck_page": stuck.value}
+
+
+if __name__ == "__main__":
+    name, directory = sys.argv[1], sys.argv[2]
+    print(json.dumps(globals()[name](directory)))

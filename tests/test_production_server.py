@@ -1,0 +1,133 @@
+"""The production server of the repository (gunicorn.conf.py: gevent workers): slow phones do not
+stall it, a client that stops sending is let go, password hashes wait their turn without holding
+the event loop, and SQLite's writers take turns inside a process."""
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+from argon2 import PasswordHasher
+
+from tests.conftest import PASSWORD
+from tests.servers import ROOT, HttpClient, gunicorn_server
+
+
+def run_gevent_check(name, tmp_path) -> dict:
+    result = subprocess.run([sys.executable, "tests/gevent_checks.py", name, str(tmp_path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class SlowClient(threading.Thread):
+    """A phone sending a form of `size` bytes, `chunk` bytes at a time, `pause` seconds apart,
+    then reading the answer; `stop_after` bytes: it stops sending and waits."""
+
+    def __init__(self, base_url, size=300_000, chunk=2_000, pause=0.05, stop_after=None):
+        super().__init__(daemon=True)
+        self.port = int(base_url.rsplit(":", 1)[1])
+        self.size, self.chunk, self.pause, self.stop_after = size, chunk, pause, stop_after
+        self.status, self.sent = None, 0
+
+    def run(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=60) as connection:
+            connection.sendall((f"POST /connexion HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                f"Content-Type: application/x-www-form-urlencoded\r\n"
+                                f"Content-Length: {self.size}\r\n\r\n").encode())
+            try:
+                while self.sent < self.size:
+                    if self.stop_after is not None and self.sent >= self.stop_after:
+                        break
+                    piece = b"x" * min(self.chunk, self.size - self.sent)
+                    connection.sendall(piece)
+                    self.sent += len(piece)
+                    time.sleep(self.pause)
+                answer = connection.recv(200).decode(errors="replace")
+            except OSError:
+                return
+            self.status = int(answer.split(" ", 2)[1]) if answer.startswith("HTTP/") else None
+
+
+def get(url) -> int:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        response.read()
+        return response.status
+
+
+def test_pages_are_served_while_thirty_phones_upload_slowly(app):
+    with gunicorn_server(app, workers=1) as base_url:
+        phones = [SlowClient(base_url) for _ in range(30)]
+        for phone in phones:
+            phone.start()
+        time.sleep(1)  # every phone is sending, slowly (7 s each)
+        assert all(phone.is_alive() for phone in phones)
+        # One worker: with sync workers nothing would answer until the phones are done.
+        statuses = [get(f"{base_url}{path}") for path in ("/", "/connexion", "/ouverture-des-services") * 5]
+        still_sending = sum(phone.is_alive() for phone in phones)
+        for phone in phones:
+            phone.join(timeout=60)
+    assert statuses == [200] * 15
+    assert still_sending >= 25  # the pages did not wait for the phones
+    # Each phone's form reached the portal whole (refused for its missing CSRF token, not lost).
+    assert [phone.status for phone in phones] == [400] * 30
+
+
+def test_a_phone_that_stops_sending_is_let_go(app):
+    with gunicorn_server(app, workers=1, CYCLADES_BODY_IDLE="1") as base_url:
+        stalled = SlowClient(base_url, size=100_000, chunk=10_000, pause=0, stop_after=30_000)
+        stalled.start()
+        stalled.join(timeout=20)
+        assert get(f"{base_url}/") == 200
+    assert stalled.status == 408
+
+
+def test_a_candidate_logs_in_through_gunicorn_and_an_old_hash_is_replaced(app, db, make_account):
+    old_hash = PasswordHasher().hash(PASSWORD)  # the first sessions' parameters (64 MiB, t=3, p=4)
+    account = make_account(email="ancien.hash@example.fr")
+    type(account).update(password_hash=old_hash).where(type(account).id == account.id).execute()
+    with gunicorn_server(app, workers=2) as base_url:
+        browser = HttpClient()
+        status, headers, _ = browser.submit(f"{base_url}/connexion", f"{base_url}/connexion",
+                                            {"email": account.email, "password": PASSWORD})
+        assert status == 303
+        status, _, page = browser.request(f"{base_url}/")
+        assert status == 200 and "Me déconnecter" in page
+    new_hash = type(account).get_by_id(account.id).password_hash
+    assert new_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    # The password still opens the account, and the new hash is not replaced again.
+    browser = HttpClient()
+    with gunicorn_server(app, workers=1) as base_url:
+        status, _, _ = browser.submit(f"{base_url}/connexion", f"{base_url}/connexion",
+                                      {"email": account.email, "password": PASSWORD})
+    assert status == 303
+    assert type(account).get_by_id(account.id).password_hash == new_hash
+
+
+def test_password_hashes_wait_their_turn_without_holding_the_event_loop(tmp_path):
+    seen = run_gevent_check("hashing_leaves_the_loop_free", tmp_path)
+    assert seen["hashed"] == 6
+    assert 1 <= seen["most_at_once"] <= seen["slots"] == 2
+    # A greenlet sleeping 1 ms at a time ran all along (the hashes took tens of milliseconds).
+    assert seen["ticks"] >= 10, seen
+
+
+def test_sqlite_writers_of_one_process_take_turns(tmp_path):
+    seen = run_gevent_check("sqlite_writers_take_turns", tmp_path)
+    assert seen["errors"] == []
+    assert seen["rows"] == 4
+
+
+def test_a_stuck_request_ends_with_a_page_and_the_others_go_on(tmp_path):
+    seen = run_gevent_check("a_stuck_request_ends_alone", tmp_path)
+    assert seen["statuses"] == {"/": "200 OK", "/bloque": "503 Service Unavailable"}
+    assert "Le serveur n'a pas pu répondre à temps" in seen["stuck_page"]
+
+
+@pytest.mark.parametrize("setting", ["postgresql://cyclades:secret@db.example/cyclades"])
+def test_the_database_url_is_printed_without_its_password(setting):
+    from cyclades.db import describe
+    assert describe(setting) == "postgresql://cyclades:***@db.example/cyclades"
