@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cyclades import assets, config, db, errors, queue, serving, throttle, uploads
+from cyclades import assets, config, db, errors, queue, reference, serving, throttle, uploads
 from cyclades.extensions import babel, compress, csrf, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    reference.init_app(app)  # after the connection is taken
     queue.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))

@@ -36,7 +36,9 @@ def load_reference_command():
 def publish_document_command(numero_inscription, kind, pdf_file, by):
     """Publish a PDF (relance, aménagements, convocation, relevé de notes) to a candidature, by
     its N° inscription; the candidate gets a mail (R40, R42)."""
-    from flask_babel import force_locale, gettext
+    from flask_babel import gettext
+
+    from cyclades.i18n import force_locale
 
     from cyclades.models import Candidature
     from cyclades.operations.documents import DocumentRefused, publish_document
@@ -67,7 +69,9 @@ def publish_document_command(numero_inscription, kind, pdf_file, by):
 def piece_status_command(numero_inscription, code, status, comment, received_on, by):
     """Set the status of one piece of a candidature, by its N° inscription (R54): reçue,
     non_conforme (with --commentaire) or conforme. No mail is sent."""
-    from flask_babel import force_locale, gettext
+    from flask_babel import gettext
+
+    from cyclades.i18n import force_locale
 
     from cyclades.dates import from_local
     from cyclades.models import Candidature
@@ -115,7 +119,7 @@ def purge_files_command():
 @with_appcontext
 def mail_queue_command(retry):
     """List the mails not delivered yet: waiting for a new attempt, or given up (failed)."""
-    from flask_babel import force_locale
+    from cyclades.i18n import force_locale
 
     from cyclades import mail
     from cyclades.dates import short_datetime

@@ -24,7 +24,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from cyclades.i18n import force_locale
 
 from cyclades.db import on_commit
 from cyclades.models import OutgoingMail, utcnow

@@ -102,6 +102,12 @@ def _v8_login_sessions(db):
         migrate(*steps, migrator.drop_column("account", "session_token"))
 
 
+def _v9_reference_version(db):
+    """Reference data kept in each process: the version its tables' triggers move."""
+    from cyclades import reference
+    reference.create_version_table(db)
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
@@ -111,6 +117,7 @@ MIGRATIONS = [
     (6, _v6_pieces),
     (7, _v7_outbox),
     (8, _v8_login_sessions),
+    (9, _v9_reference_version),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 
@@ -128,6 +135,7 @@ def upgrade(db):
     with db.atomic():
         if before == 0:
             db.create_tables(models.ALL_MODELS)
+            _v9_reference_version(db)  # its table and triggers are not a model's
             models.SchemaVersion.create(version=LATEST)
             return before, LATEST
         for version, step in MIGRATIONS:

@@ -13,6 +13,7 @@ from peewee import (
 
 from cyclades.db import database
 from cyclades.db import for_write as locked
+from cyclades.reference import ReferenceField, cached
 
 
 def utcnow() -> datetime:
@@ -85,7 +86,7 @@ class ServiceContact(BaseModel):
 
 
 class Specialty(BaseModel):
-    exam = ForeignKeyField(Exam, backref="specialties", on_delete="CASCADE")
+    exam = ReferenceField(Exam, backref="specialties", on_delete="CASCADE")
     code = CharField()  #: short stable code, unique within its exam
     name = CharField()
     sector = CharField()  #: "production" (industriel) or "services" (tertiaire)
@@ -97,14 +98,30 @@ class Specialty(BaseModel):
         indexes = ((("exam", "code"), True),)
 
     def unit_list(self) -> list[dict]:
-        """Its units, in order, as the rules of cyclades.domain read them."""
-        return [unit.as_dict() for unit in self.units.order_by(Unit.position)]
+        """Its units, in order, as the rules of cyclades.domain read them (a copy: the callers
+        may change it)."""
+        units = cached(("units", self.id), lambda: [
+            unit.as_dict() for unit in self.units.order_by(Unit.position)])
+        return [dict(unit) for unit in units]
+
+    @classmethod
+    def of_exam(cls, exam, code: str):
+        """The specialty of this code in this exam, or None."""
+        exam_id = getattr(exam, "id", exam)
+        return cached(("specialty", exam_id, code), lambda: cls.get_or_none(
+            (cls.exam == exam_id) & (cls.code == code)))
+
+    @classmethod
+    def all_of_exam(cls, exam) -> list:
+        exam_id = getattr(exam, "id", exam)
+        return cached(("specialties", exam_id), lambda: list(
+            cls.select().where(cls.exam == exam_id).order_by(cls.name)))
 
 
 class Unit(BaseModel):
     """One unit of a specialty's règlement d'examen (R25, R26), copied from grilles.toml by
     load-reference."""
-    specialty = ForeignKeyField(Specialty, backref="units", on_delete="CASCADE")
+    specialty = ReferenceField(Specialty, backref="units", on_delete="CASCADE")
     position = IntegerField()
     epreuve = CharField()  #: "E3"
     code = CharField()  #: "U31"
@@ -155,9 +172,9 @@ class Window(BaseModel):
     DEPOT = "depot"  #: deposit of the signed confirmation and the pieces
     R408 = "r408"  #: deposit of the R408 attestation, for the specialties that need it (R31)
 
-    academie = ForeignKeyField(Academie, backref="windows", on_delete="CASCADE")
-    exam = ForeignKeyField(Exam, backref="windows", on_delete="CASCADE")
-    session = ForeignKeyField(ExamSession, backref="windows", on_delete="CASCADE")
+    academie = ReferenceField(Academie, backref="windows", on_delete="CASCADE")
+    exam = ReferenceField(Exam, backref="windows", on_delete="CASCADE")
+    session = ReferenceField(ExamSession, backref="windows", on_delete="CASCADE")
     kind = CharField()
     opens_at = DateTimeField(index=True)  #: UTC
     closes_at = DateTimeField(index=True)  #: UTC, exclusive
@@ -261,9 +278,9 @@ class Candidature(BaseModel):
     """
     token = CharField(unique=True, default=_new_public_token)  #: opaque id used in URLs
     account = ForeignKeyField(Account, backref="candidatures", on_delete="CASCADE")
-    academie = ForeignKeyField(Academie, backref="candidatures")
-    exam = ForeignKeyField(Exam, backref="candidatures")
-    session = ForeignKeyField(ExamSession, backref="candidatures")
+    academie = ReferenceField(Academie, backref="candidatures")
+    exam = ReferenceField(Exam, backref="candidatures")
+    session = ReferenceField(ExamSession, backref="candidatures")
     status = CharField(default="brouillon", index=True)  #: see cyclades.domain.candidature
     draft = JSONField(default=dict)  #: {step slug: {field: value}} being filled in
     answers = JSONField(default=dict)  #: the saved version's tabs

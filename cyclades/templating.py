@@ -3,7 +3,7 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
-from cyclades import dates
+from cyclades import dates, i18n
 from cyclades.domain import acquis, candidature, documents, eps, epreuves, pieces
 from cyclades.domain.identity import country_name
 from cyclades.registration.recap import sections as recap_sections
@@ -28,6 +28,7 @@ def file_size(size: int) -> str:
 
 
 def init_app(app):
+    i18n.init_app(app)  # after Flask-Babel's: its template callables replace Babel's
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
         get_locale=get_locale,

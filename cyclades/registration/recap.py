@@ -20,7 +20,7 @@ def specialty_label(exam, value: str) -> str:
     if not value:
         return "—"
     code, _sep, option = value.partition(":")
-    specialty = Specialty.get_or_none((Specialty.exam == exam) & (Specialty.code == code))
+    specialty = Specialty.of_exam(exam, code)
     if specialty is None:
         return value
     if option.isdigit() and int(option) < len(specialty.options):
@@ -31,8 +31,7 @@ def specialty_label(exam, value: str) -> str:
 def specialty_of(candidature, answers: dict):
     """The Specialty chosen in tab 3 of these answers ("MV:0" → MV), or None."""
     value = (answers.get("qualification") or {}).get("specialite") or ""
-    return Specialty.get_or_none((Specialty.exam == candidature.exam)
-                                 & (Specialty.code == value.partition(":")[0]))
+    return Specialty.of_exam(candidature.exam_id, value.partition(":")[0])
 
 
 def unit_statuses(candidature, answers: dict) -> list[dict]:

@@ -135,8 +135,7 @@ def _form_for(candidature, slug, formdata=None):
         kwargs = {"academie": candidature.academie,
                   "academie_label": academie_label(candidature.academie)}
     elif slug == "qualification":
-        kwargs = {"specialties": Specialty.select().where(Specialty.exam == candidature.exam)
-                  .order_by(Specialty.name),
+        kwargs = {"specialties": Specialty.all_of_exam(candidature.exam_id),
                   "locked_forme": (candidature.answers.get("qualification") or {})
                   .get("forme_passage") if candidature.version else None}
     elif slug == "epreuves":
