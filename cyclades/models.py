@@ -190,9 +190,10 @@ class Window(BaseModel):
     @classmethod
     def of_candidature(cls, candidature, kind=INSCRIPTION):
         """The window of this kind for the candidature's académie, exam and session, if any."""
-        return cls.get_or_none((cls.academie == candidature.academie_id)
-                               & (cls.exam == candidature.exam_id)
-                               & (cls.session == candidature.session_id) & (cls.kind == kind))
+        key = (candidature.academie_id, candidature.exam_id, candidature.session_id, kind)
+        return cached(("window", *key), lambda: cls.get_or_none(
+            (cls.academie == key[0]) & (cls.exam == key[1]) & (cls.session == key[2])
+            & (cls.kind == kind)))
 
     @classmethod
     def open_at(cls, moment):

@@ -1,7 +1,9 @@
-"""Reference data (académies, exams, sessions, specialties and their units) kept in each process.
+"""Reference data (académies, exams, sessions, specialties and their units, windows) kept in each
+process.
 
-Every page of a candidature reads its académie, exam, session and specialty, and the units of the
-specialty: rows that change only when `load-reference` runs or a gestionnaire edits them. They are
+Every page of a candidature reads its académie, exam, session, specialty and windows, and the
+units of the specialty: rows that change only when `load-reference` runs or a gestionnaire edits
+them. They are
 read once per process and kept, keyed by id.
 
 They are never served stale: a trigger on each of their tables adds one to
@@ -17,7 +19,7 @@ from peewee import DatabaseError, ForeignKeyAccessor, ForeignKeyField
 from cyclades.db import database
 
 #: The reference tables, whose writes move the version. Their rows are read-only to the pages.
-TABLES = ("academie", "exam", "exam_session", "specialty", "unit")
+TABLES = ("academie", "exam", "exam_session", "specialty", "unit", "window")
 
 #: Set for the duration of a request whose version has been checked.
 _checked: ContextVar[dict | None] = ContextVar("reference_cache", default=None)

@@ -6,7 +6,7 @@ from cyclades.models import Academie, Specialty
 from tests.conftest import TABS, text
 from tests.test_registration import candidate, fill, start, token_of, windows  # noqa: F401
 
-REFERENCE_TABLES = ('"academie"', '"exam"', '"exam_session"', '"specialty"', '"unit"')
+REFERENCE_TABLES = ('"academie"', '"exam"', '"exam_session"', '"specialty"', '"unit"', '"window"')
 
 
 class Statements(logging.Handler):
@@ -56,6 +56,12 @@ def test_a_change_to_the_reference_data_is_on_the_next_page(client, candidate, w
         fill(client, token, slug, answers)
     Specialty.update(name="Maintenance des véhicules légers").where(Specialty.code == "MV").execute()
     assert "Maintenance des véhicules légers" in text(client.get(f"/inscription/{token}/recapitulatif"))
+    # A window closed by a gestionnaire: the next page says so.
+    from cyclades.models import Window, utcnow
+    assert "Reprendre la saisie" in text(client.get(f"/mes-inscriptions/{token}"))
+    Window.update(closes_at=utcnow()).where(Window.kind == Window.INSCRIPTION).execute()
+    closed = text(client.get(f"/mes-inscriptions/{token}"))
+    assert "La période d'inscription est close" in closed and "Reprendre la saisie" not in closed
 
 
 def test_outside_a_request_nothing_is_kept(client, candidate, windows, db):
