@@ -21,7 +21,8 @@ def _env(name, default):
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 #: One process per core: gevent runs one greenlet at a time per process, the cores do the rest.
 workers = _env("GUNICORN_WORKERS", multiprocessing.cpu_count())
-worker_class = "gevent"
+#: gunicorn's gevent worker, accepting new connections as gevent does (cyclades.serving).
+worker_class = "cyclades.serving.GeventWorker"
 #: Clients held at once by one worker (slow uploads included).
 worker_connections = _env("GUNICORN_WORKER_CONNECTIONS", 1000)
 #: A worker whose event loop is held this long (not a slow request: a stuck process) is

@@ -1,7 +1,6 @@
 """Password hashing, signed single-use tokens, and the HTTP security headers."""
 import hashlib
 import os
-import threading
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -9,6 +8,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from cyclades.serving import offload
 
 #: argon2id with OWASP's recommended parameters (Password Storage Cheat Sheet): 19 MiB of
 #: memory, 2 passes, 1 lane. Each hash costs about 20 ms of one core, against 150 ms of two for
@@ -19,24 +20,10 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type
 #: gevent's workers they run in a thread pool of this size, so that the waiting requests, and
 #: every other request of the process, go on (the event loop is never held by a hash).
 HASH_SLOTS = int(os.environ.get("CYCLADES_HASH_SLOTS", "2"))
-_slots = threading.BoundedSemaphore(HASH_SLOTS)
-_green_pool = None
 
 
 def _bounded(function, *args):
-    global _green_pool
-    try:
-        from gevent import monkey
-        green = monkey.is_module_patched("threading")
-    except ImportError:
-        green = False
-    if not green:
-        with _slots:
-            return function(*args)
-    if _green_pool is None:
-        from gevent.threadpool import ThreadPool
-        _green_pool = ThreadPool(HASH_SLOTS)
-    return _green_pool.apply(function, args)
+    return offload("password-hash", HASH_SLOTS, function, *args)
 
 
 def hash_password(password: str) -> str:

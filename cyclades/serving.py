@@ -99,3 +99,68 @@ def init_app(app) -> None:
         app.wsgi_app = Deadlines(app.wsgi_app, app.config["UPLOAD_MAX_REQUEST"],
                                  app.config.get("BODY_IDLE", BODY_IDLE),
                                  app.config.get("REQUEST_TIMEOUT", REQUEST_TIMEOUT))
+
+
+# --- Work that holds the CPU, off the event loop ------------------------------------------------
+
+_semaphores: dict = {}
+_green_pools: dict = {}
+
+
+def offload(name: str, slots: int, function, *args):
+    """`function(*args)`, at most `slots` of this `name` at once in the process, the others
+    waiting their turn. Under gevent's workers it runs in a thread pool of that size: the C code
+    of a password hash (argon2) or of a photo's decoding (Pillow) releases the GIL, so the other
+    requests of the worker go on meanwhile; pure Python code (pypdf) shares the GIL with them
+    instead of holding the event loop until it is done. Elsewhere (the development server, the
+    tests, the worker) a semaphore bounds it."""
+    if not gevent_is_active():
+        semaphore = _semaphores.get(name)
+        if semaphore is None:
+            import threading
+            semaphore = _semaphores.setdefault(name, threading.BoundedSemaphore(slots))
+        with semaphore:
+            return function(*args)
+    pool = _green_pools.get(name)
+    if pool is None:
+        from gevent.threadpool import ThreadPool
+        pool = _green_pools.setdefault(name, ThreadPool(slots))
+    return pool.apply(function, args)
+
+
+# --- gunicorn's worker ------------------------------------------------------------------------
+
+def _worker_class():
+    from gevent.server import StreamServer
+    from gunicorn.workers import ggevent
+
+    class _Server(StreamServer):
+        """gunicorn sets `max_accept = 1` when it runs several workers, so that one worker
+        does not take every new connection of their shared socket. But accepting one
+        connection per turn of a busy event loop made new visitors wait: while forty kept-alive
+        clients kept both workers busy, 124 of 200 new connections waited more than 15 s (none
+        with gevent's own default, 100 at a time, kept here; the slowest took 1,4 s). A worker
+        that took more than its share serves them as greenlets all the same."""
+
+        @property
+        def max_accept(self):
+            return StreamServer.max_accept
+
+        @max_accept.setter
+        def max_accept(self, value):
+            pass
+
+    class GeventWorker(ggevent.GeventWorker):
+        def run(self):
+            ggevent.StreamServer = _Server
+            super().run()
+
+    return GeventWorker
+
+
+def __getattr__(name):
+    # `worker_class = "cyclades.serving.GeventWorker"`: built on first use, so that importing
+    # this module (the application does) needs neither gunicorn nor gevent.
+    if name == "GeventWorker":
+        return _worker_class()
+    raise AttributeError(name)

@@ -101,6 +101,36 @@ def a_stuck_request_ends_alone(directory):
     return {"statuses": statuses, "stuck_page": stuck.value}
 
 
+def photo_check_leaves_the_loop_free(directory):
+    """While a 12 Mpx photo is checked (decoded, cleaned, encoded again), another greenlet
+    keeps running."""
+    import io
+    import os
+
+    from PIL import Image
+
+    from cyclades import uploads
+    from cyclades.operations.pieces import FILE_CHECK_SLOTS
+    from cyclades.serving import offload
+
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (4000, 3000), os.urandom(4000 * 3000 * 3)).save(buffer, "JPEG")
+    ticks = 0
+
+    def tick():
+        nonlocal ticks
+        while True:
+            gevent.sleep(0.001)
+            ticks += 1
+
+    ticker = gevent.spawn(tick)
+    started = time.perf_counter()
+    checked = offload("file-check", FILE_CHECK_SLOTS, uploads.check_file, buffer)
+    elapsed = time.perf_counter() - started
+    ticker.kill()
+    return {"mimetype": checked.mimetype, "ticks": ticks, "elapsed_ms": round(elapsed * 1000)}
+
+
 if __name__ == "__main__":
     name, directory = sys.argv[1], sys.argv[2]
     print(json.dumps(globals()[name](directory)))

@@ -1,6 +1,7 @@
 """The production server of the repository (gunicorn.conf.py: gevent workers): slow phones do not
 stall it, a client that stops sending is let go, password hashes wait their turn without holding
 the event loop, and SQLite's writers take turns inside a process."""
+import http.client
 import json
 import socket
 import subprocess
@@ -76,6 +77,41 @@ def test_pages_are_served_while_thirty_phones_upload_slowly(app):
     assert [phone.status for phone in phones] == [400] * 30
 
 
+def test_new_visitors_get_in_while_kept_alive_clients_keep_the_workers_busy(app):
+    """gunicorn's gevent worker accepted one connection per turn of its event loop when it ran
+    beside others: 124 of 200 new visitors waited more than 15 s behind 40 busy clients."""
+    with gunicorn_server(app, workers=2) as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        stop = threading.Event()
+
+        def busy():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            while not stop.is_set():
+                connection.request("GET", "/aide")
+                connection.getresponse().read()
+
+        def visit(answers):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+                connection.request("GET", "/")
+                answers.append(connection.getresponse().status)
+            except OSError as error:
+                answers.append(repr(error))
+
+        clients = [threading.Thread(target=busy, daemon=True) for _ in range(40)]
+        for client in clients:
+            client.start()
+        time.sleep(1)
+        answers = []
+        visitors = [threading.Thread(target=visit, args=(answers,)) for _ in range(150)]
+        for visitor in visitors:
+            visitor.start()
+        for visitor in visitors:
+            visitor.join()
+        stop.set()
+    assert answers == [200] * 150
+
+
 def test_a_phone_that_stops_sending_is_let_go(app):
     with gunicorn_server(app, workers=1, CYCLADES_BODY_IDLE="1") as base_url:
         stalled = SlowClient(base_url, size=100_000, chunk=10_000, pause=0, stop_after=30_000)
@@ -112,6 +148,12 @@ def test_password_hashes_wait_their_turn_without_holding_the_event_loop(tmp_path
     assert seen["hashed"] == 6
     assert 1 <= seen["most_at_once"] <= seen["slots"] == 2
     # A greenlet sleeping 1 ms at a time ran all along (the hashes took tens of milliseconds).
+    assert seen["ticks"] >= 10, seen
+
+
+def test_a_photo_being_checked_does_not_hold_the_event_loop(tmp_path):
+    seen = run_gevent_check("photo_check_leaves_the_loop_free", tmp_path)
+    assert seen["mimetype"] == "image/jpeg"
     assert seen["ticks"] >= 10, seen
 
 
