@@ -50,12 +50,14 @@ translations: install-test
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d translations --statistics
 
-benchmark: install
+benchmark: install-test
 	$(BIN)/python benchmarks/page_weight.py
+	$(BIN)/python benchmarks/first_paint.py
 	$(BIN)/python benchmarks/confirmation_pdf.py
 	$(BIN)/python benchmarks/upload.py
 	$(BIN)/python benchmarks/hostile_files.py
 	$(BIN)/python benchmarks/enumeration.py
+	$(BIN)/python benchmarks/deadline_day.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
