@@ -22,8 +22,15 @@ serve: install
 	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py app:app
 
+# The whole suite on each database, one run after the other: SQLite (a file per test), then
+# PostgreSQL (a throw-away server the tests start and stop: tests/postgres.py). Both run even
+# when the first fails. `make test TEST_DATABASES=sqlite` for one of them.
+TEST_DATABASES ?= sqlite postgresql
 test: install-test packages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@status=0; for engine in $(TEST_DATABASES); do \
+	  echo "CYCLADES_TEST_DATABASE=$$engine $(BIN)/python -m pytest $(PYTEST_ARGS)"; \
+	  CYCLADES_TEST_DATABASE=$$engine $(BIN)/python -m pytest $(PYTEST_ARGS) || status=1; \
+	done; exit $$status
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -21,8 +21,23 @@ def _env(name, default):
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 #: One process per core: gevent runs one greenlet at a time per process, the cores do the rest.
 workers = _env("GUNICORN_WORKERS", multiprocessing.cpu_count())
-#: gunicorn's gevent worker, accepting new connections as gevent does (cyclades.serving).
-worker_class = "cyclades.serving.GeventWorker"
+
+
+def worker_class():
+    """gunicorn's gevent worker, accepting new connections as gevent does (cyclades.serving).
+    cyclades/serving.py is loaded by its path, not as `cyclades.serving`: that would import the
+    whole application (Peewee included) in gunicorn's master, before gevent patches the
+    standard library in the workers, and Peewee's per-thread connection would then be one
+    connection shared by every greenlet of a worker."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cyclades", "serving.py")
+    spec = importlib.util.spec_from_file_location("_cyclades_gunicorn_worker", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.GeventWorker
+
+
 #: Clients held at once by one worker (slow uploads included).
 worker_connections = _env("GUNICORN_WORKER_CONNECTIONS", 1000)
 #: A worker whose event loop is held this long (not a slow request: a stuck process) is

@@ -63,7 +63,7 @@ def from_environment(instance_path: str) -> dict:
         # Under gunicorn's gevent workers (cyclades.serving): seconds without a byte of a
         # request's body, and seconds to answer once it is in.
         "BODY_IDLE": float(_env("CYCLADES_BODY_IDLE", "30")),
-        "REQUEST_TIMEOUT": float(_env("CYCLADES_REQUEST_TIMEOUT", "30")),
+        "REQUEST_TIMEOUT": float(_env("CYCLADES_REQUEST_TIMEOUT", "120")),
         "TRUSTED_PROXIES": int(_env("CYCLADES_TRUSTED_PROXIES", "0")),
     }
 

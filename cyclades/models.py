@@ -262,6 +262,13 @@ class Account(BaseModel):
         return (locked(query) if for_write else query).first()
 
     @classmethod
+    def for_write(cls, account_id):
+        """The account read again inside a write transaction, locked until it ends: two writes
+        of one account (two tabs, a form sent twice) run one after the other and the second
+        sees what the first changed. None if it was deleted meanwhile."""
+        return locked(cls.select().where(cls.id == account_id)).first()
+
+    @classmethod
     def inactive_since(cls, moment):
         return cls.select().where(cls.activated_at.is_null() & (cls.created_at < moment))
 

@@ -1,19 +1,28 @@
 #!/bin/sh
-# Make sure the Debian packages the tests use are there: chromium (browser tests) and
-# redis-server (rate limits and task queue on Redis). Installs what is missing when we are root
-# (as on CI); otherwise says how. Under CI a missing one is a failure.
+# Make sure the Debian packages the tests use are there: chromium (browser tests),
+# redis-server (rate limits and task queue on Redis) and postgresql (the suite's second run, on
+# a throw-away server: tests/postgres.py). Installs what is missing when we are root (as on CI);
+# otherwise says how. Under CI a missing one is a failure.
 set -u
 missing_packages=""
 missing_commands=""
+found() {  # found COMMAND: on the PATH, or for PostgreSQL's programs where Debian puts them
+  command -v "$1" >/dev/null 2>&1 && return 0
+  case "$1" in
+    initdb) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
 need() {  # need COMMAND PACKAGE...
   command="$1"; shift
-  if ! command -v "$command" >/dev/null 2>&1; then
+  if ! found "$command"; then
     missing_commands="$missing_commands $command"
     missing_packages="$missing_packages $*"
   fi
 }
 need chromium chromium chromium-driver
 need redis-server redis-server
+need initdb postgresql
 
 [ -z "$missing_packages" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -22,7 +31,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     --no-install-recommends $missing_packages >/dev/null
   still=""
   for command in $missing_commands; do
-    command -v "$command" >/dev/null 2>&1 || still="$still $command"
+    found "$command" || still="$still $command"
   done
   [ -z "$still" ] && exit 0
   missing_commands="$still"

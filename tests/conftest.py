@@ -1,22 +1,27 @@
-"""Fixtures shared by every test: an app on a temporary SQLite file, a real SMTP server on
-127.0.0.1, account factories, and a client that posts forms with their CSRF token."""
+"""Fixtures shared by every test: an app on a database of its own (a temporary SQLite file, or
+with `CYCLADES_TEST_DATABASE=postgresql` a new database on a throw-away PostgreSQL server), a
+real SMTP server on 127.0.0.1, account factories, and a client that posts forms with their CSRF
+token."""
 import email
 import email.policy
+import os
 import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from cyclades import create_app
-from cyclades.db import database
+from cyclades.db import database, make_database
 from cyclades.migrations import upgrade
 from cyclades.models import Account, utcnow
 from cyclades.queue import run_pending
 from cyclades.security import hash_password
+from tests import postgres
 
 PASSWORD = "Tournesol-Vert42"
 
@@ -92,13 +97,93 @@ def mailbox(app, smtp_server):
     return Mailbox(smtp_server.handler)
 
 
+# --- The database -----------------------------------------------------------------------------
+
+#: What the main database of every test is: `sqlite` (a file of its own) or, with
+#: CYCLADES_TEST_DATABASE=postgresql, a database of its own on a PostgreSQL server started for
+#: the session (tests/postgres.py). `make test` runs the suite on both. The rate limits and the
+#: queue stay on their SQLite files either way.
+ENGINE = os.environ.get("CYCLADES_TEST_DATABASE", "sqlite").strip().lower() or "sqlite"
+ON_POSTGRESQL = ENGINE in {"postgresql", "postgres"}
+if not ON_POSTGRESQL and ENGINE != "sqlite":
+    raise pytest.UsageError(f"CYCLADES_TEST_DATABASE={ENGINE!r} : sqlite ou postgresql")
+
+#: For the few tests of SQLite itself (its file, its PRAGMAs): PostgreSQL has its own beside them.
+sqlite_only = pytest.mark.skipif(ON_POSTGRESQL, reason="propre à SQLite (fichier, PRAGMA)")
+postgresql_only = pytest.mark.skipif(
+    not ON_POSTGRESQL, reason="propre à PostgreSQL (CYCLADES_TEST_DATABASE=postgresql)")
+
+
+def pytest_report_header(config):
+    return f"base de données des tests : {'PostgreSQL' if ON_POSTGRESQL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """The throw-away PostgreSQL server of the session (initdb in a temporary folder, stopped
+    and removed at the end). Missing: a failure on CI, a skip on a developer's machine."""
+    reason = postgres.unavailable_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    with postgres.running_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def database_template(postgres_cluster):
+    """A database migrated once, that every test's database is a copy of."""
+    name = postgres_cluster.create_database()
+    template = make_database(postgres_cluster.url(name), pool_size=1)
+    database.initialize(template)
+    with database.connection_context():
+        upgrade(database)
+    postgres.close_pool(template)  # a template with a connection open cannot be copied
+    return name
+
+
+@contextmanager
+def _postgres_database(request):
+    cluster = request.getfixturevalue("postgres_cluster")
+    with cluster.database(request.getfixturevalue("database_template")) as url:
+        try:
+            yield url
+        finally:
+            # Every connection the test's app pooled is closed before its database is dropped.
+            postgres.close_pool(database.obj)
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    """The DATABASE setting of the test's app: a SQLite file of its own, or a new PostgreSQL
+    database already migrated (processes the test starts reach it by the same URL)."""
+    if not ON_POSTGRESQL:
+        yield str(tmp_path / "cyclades.sqlite3")
+        return
+    with _postgres_database(request) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def session_database_url(request, tmp_path_factory):
+    """The same, for an app that lasts the session (the browser tests' live server)."""
+    if not ON_POSTGRESQL:
+        yield str(tmp_path_factory.mktemp("session-db") / "cyclades.sqlite3")
+        return
+    with _postgres_database(request) as url:
+        yield url
+
+
 # --- The application --------------------------------------------------------------------------
 
-def make_test_config(tmp_path, smtp_port):
+def make_test_config(tmp_path, smtp_port, database_url=None):
+    """The settings of a test's app; `database_url`: the `database_url` fixture's (without it,
+    a SQLite file in tmp_path)."""
     return {
         "TESTING": True,
         "SECRET_KEY": "clé de test",
-        "DATABASE": str(tmp_path / "cyclades.sqlite3"),
+        "DATABASE": database_url or str(tmp_path / "cyclades.sqlite3"),
         "BASE_URL": "http://localhost",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp_port,
@@ -113,13 +198,15 @@ def make_test_config(tmp_path, smtp_port):
 
 
 @pytest.fixture
-def app(tmp_path, smtp_server):
-    app = create_app(make_test_config(tmp_path, smtp_server.port))
+def app(tmp_path, smtp_server, database_url):
+    app = create_app(make_test_config(tmp_path, smtp_server.port, database_url))
+    app_database = database.obj
     with app.app_context(), database.connection_context():
-        upgrade(database)
+        upgrade(database)  # a new SQLite file; nothing to do on a copy of the template
     yield app
     if not database.is_closed():
         database.close()
+    postgres.close_pool(app_database)
 
 
 @pytest.fixture

@@ -106,6 +106,60 @@ def test_identity_can_be_corrected_while_no_inscription_was_saved(client, make_a
         ("MARTIN-DURAND", "Élodie Anne Sophie", "BE")
 
 
+def _meanwhile_an_inscription_is_saved(account):
+    """What « Enregistrer » of another tab writes to the account: its N° candidat, its
+    identity locked."""
+    Account.update(numero_candidat="100000001", identity_locked_at=utcnow()).where(
+        Account.id == account.id).execute()
+
+
+def test_a_new_password_keeps_an_inscription_saved_meanwhile_in_another_tab(
+        client, make_account, db, monkeypatch):
+    from cyclades.operations import accounts
+
+    account = make_account(email="moi@example.fr")
+    client.login("moi@example.fr")
+    hash_password = accounts.hash_password
+
+    def slow_hash(password):  # the other tab's save lands while the new password is hashed
+        _meanwhile_an_inscription_is_saved(account)
+        return hash_password(password)
+
+    monkeypatch.setattr(accounts, "hash_password", slow_hash)
+    response = client.submit("/mon-compte/mot-de-passe", {
+        "password-current_password": PASSWORD, "password-password": NEW_PASSWORD,
+        "password-password_confirm": NEW_PASSWORD}, page="/mon-compte")
+    assert response.status_code == 303
+    saved = Account.get_by_id(account.id)
+    assert saved.numero_candidat == "100000001" and saved.identity_locked_at is not None
+    client.logout()
+    assert client.login("moi@example.fr", NEW_PASSWORD).status_code == 303
+
+
+def test_identity_sent_while_an_inscription_is_saved_in_another_tab_is_refused(
+        client, make_account, db, monkeypatch):
+    from cyclades.operations import accounts
+
+    account = make_account(email="moi@example.fr")
+    client.login("moi@example.fr")
+    write_transaction = accounts.write_transaction
+
+    def after_the_other_tab():  # the page was read before the other tab's save, sent after
+        _meanwhile_an_inscription_is_saved(account)
+        return write_transaction()
+
+    monkeypatch.setattr(accounts, "write_transaction", after_the_other_tab)
+    refused = client.submit("/mon-compte/identite", {
+        "identity-civilite": "MME", "identity-nom_naissance": "AUTRE",
+        "identity-nom_naissance_confirm": "AUTRE", "identity-nom_usage": "",
+        "identity-prenoms": "Élodie", "identity-date_naissance": "30/05/1998",
+        "identity-date_naissance_confirm": "30/05/1998", "identity-pays_naissance": "FR"},
+        page="/mon-compte")
+    assert refused.status_code == 403
+    saved = Account.get_by_id(account.id)
+    assert saved.nom_naissance == "MARTIN" and saved.identity_locked_at is not None
+
+
 def test_identity_is_read_only_once_an_inscription_was_saved(client, make_account, db):
     account = make_account(email="moi@example.fr")
     account.lock_identity()

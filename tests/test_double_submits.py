@@ -51,6 +51,33 @@ def test_the_reset_form_sent_twice_at_once_answers_both_and_the_new_password_wor
     assert [r.status_code for r in responses] == [303, 303]
     assert all("/connexion" in r.headers["Location"] for r in responses)
     assert client.login("elodie@example.fr", NEW_PASSWORD).status_code == 303
+    # The link was used once: one change, one mail saying so.
+    assert AuditLog.select().where(AuditLog.action == "account.reset").count() == 1
+    assert [m["Subject"] for m in mailbox.to("elodie@example.fr")].count(
+        "Cyclades libre : votre mot de passe a été modifié") == 1
+
+
+def test_the_activation_link_followed_twice_at_once_activates_once(app, client, mailbox, db):
+    client.submit("/compte/creer", account_form(email="pressee@example.fr"), page="/compte/creer")
+    link = activation_link(mailbox, "pressee@example.fr")
+    responses = at_once(app, client, 4, lambda copy: lambda: copy.get(link))
+    assert [r.status_code for r in responses] == [302] * 4
+    assert AuditLog.select().where(AuditLog.action == "account.activate").count() == 1
+
+
+def test_the_new_address_confirmed_twice_at_once_changes_once(app, client, mailbox,
+                                                              make_account):
+    make_account(email="ancienne@example.fr")
+    client.login("ancienne@example.fr")
+    client.submit("/mon-compte/adresse-mail", {
+        "email-email": "nouvelle@example.fr", "email-email_confirm": "nouvelle@example.fr",
+        "email-current_password": PASSWORD}, page="/mon-compte")
+    link = mailbox.link(mailbox.last("nouvelle@example.fr"), "/mon-compte/adresse-mail/")
+    link = link.replace("http://localhost", "")
+    responses = at_once(app, client, 3, lambda copy: lambda: copy.get(link))
+    assert sorted(r.status_code for r in responses) == [302, 404, 404]  # the link works once
+    assert AuditLog.select().where(AuditLog.action == "account.email.change").count() == 1
+    assert len(mailbox.to("ancienne@example.fr")) == 1  # told once of the change
 
 
 def test_me_desinscrire_tapped_twenty_times_withdraws_once(app, client, registered):

@@ -176,11 +176,12 @@ def test_with_redis_the_processes_share_the_counters_and_the_queue(app, make_acc
         assert wait_until(lambda: mailbox.to("redis@example.fr"), timeout=20)
 
 
-def test_a_limit_reached_anywhere_else_says_until_when_in_french(tmp_path, smtp_server):
+def test_a_limit_reached_anywhere_else_says_until_when_in_french(tmp_path, smtp_server,
+                                                                database_url):
     from cyclades import create_app, throttle
     from tests.conftest import make_test_config
 
-    app = create_app(make_test_config(tmp_path, smtp_server.port))
+    app = create_app(make_test_config(tmp_path, smtp_server.port, database_url))
 
     @app.route("/essai")
     def limited():

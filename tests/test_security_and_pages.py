@@ -45,10 +45,10 @@ def test_session_cookie_is_httponly_and_samesite(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_session_cookie_is_secure_behind_https(tmp_path, smtp_server):
+def test_session_cookie_is_secure_behind_https(tmp_path, smtp_server, database_url):
     from cyclades import create_app
     from tests.conftest import make_test_config
-    config = make_test_config(tmp_path, smtp_server.port)
+    config = make_test_config(tmp_path, smtp_server.port, database_url)
     config["SESSION_COOKIE_SECURE"] = True
     app = create_app(config)
     cookie = app.test_client().get("/compte/creer").headers["Set-Cookie"]

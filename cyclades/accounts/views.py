@@ -391,17 +391,22 @@ def change_password():
     return hx_redirect(url_for("accounts.account"))
 
 
+def _identity_locked():
+    return render_error(403, _("Modification impossible"),
+                        _("Vous avez déjà enregistré une inscription : seul le service "
+                          "gestionnaire peut modifier votre état civil."))
+
+
 @bp.route("/mon-compte/identite", methods=["POST"])
 @login_required
 def change_identity():
     account = current_user._get_current_object()
     if not account.can_edit_identity:
-        return render_error(403, _("Modification impossible"),
-                            _("Vous avez déjà enregistré une inscription : seul le service "
-                              "gestionnaire peut modifier votre état civil."))
+        return _identity_locked()
     form = _identity_form(account, submitted=True)
     if not form.validate():
         return _account_page(status=422, identity_form=form)
-    operations.update_identity(account, form.identity())
+    if not operations.update_identity(account, form.identity()):
+        return _identity_locked()  # an inscription was saved meanwhile, in another tab
     flash(_("Votre état civil est modifié."), "success")
     return hx_redirect(url_for("accounts.account"))

@@ -6,7 +6,7 @@ from peewee import IntegrityError
 from flask_babel import get_locale
 
 from cyclades import mail
-from cyclades.db import database, write_transaction
+from cyclades.db import database, for_write, write_transaction
 from cyclades.models import Account, AuditLog, OutgoingMail, utcnow
 from cyclades.operations import audit, external_url, sessions
 from cyclades.queue import crontab, periodic, task
@@ -117,9 +117,13 @@ def activation_requested(email: str) -> None:
         _queue_activation(account, dedupe=f"activation.resend:{account.id}")
 
 
-def _account_from_token(purpose: str, token: str, max_age) -> tuple[Account, dict]:
+def _account_from_token(purpose: str, token: str, max_age,
+                        lock: bool = False) -> tuple[Account, dict]:
+    """`lock`, inside a write transaction: the account is locked before its fingerprint is
+    checked, so the same link followed twice at once is used once (the second sees the first's
+    change and raises TokenUsed)."""
     data = read_token(purpose, token, max_age)  # TokenInvalid / TokenExpired
-    account = Account.get_or_none(Account.id == data["a"])
+    account = Account.for_write(data["a"]) if lock else Account.get_or_none(Account.id == data["a"])
     if account is None:
         raise TokenUsed()
     if data.get("f") != account_fingerprint(account):
@@ -130,7 +134,7 @@ def _account_from_token(purpose: str, token: str, max_age) -> tuple[Account, dic
 def activate_account(token: str) -> Account:
     with write_transaction():
         account, _data = _account_from_token("activate", token,
-                                             current_app.config["ACTIVATION_MAX_AGE"])
+                                             current_app.config["ACTIVATION_MAX_AGE"], lock=True)
         account.activated_at = utcnow()
         account.save()
         audit("account.activate", account)
@@ -141,7 +145,8 @@ def purge_inactive(now=None) -> int:
     """R4: an account not activated within 48 h is deleted; the person must create it again."""
     limit = (now or utcnow()) - current_app.config["ACTIVATION_MAX_AGE"]
     with write_transaction():
-        stale = list(Account.inactive_since(limit))
+        # Locked: an account activated at this instant is read again, active, and kept.
+        stale = list(for_write(Account.inactive_since(limit)))
         for account in stale:
             audit("account.purge", None, created_at=account.created_at.isoformat())
             # Its activation mails go with it: nothing of the address is kept.
@@ -211,7 +216,8 @@ def reset_password(token: str, new_password: str) -> Account:
     """Sets the new password; following the link also proves the address, so it activates."""
     password_hash = hash_password(new_password)  # never inside the transaction: it waits its turn
     with write_transaction():
-        account = account_for_reset(token)
+        account, _data = _account_from_token("reset", token, current_app.config["RESET_MAX_AGE"],
+                                             lock=True)
         _set_password(account, password_hash)
         if account.activated_at is None:
             account.activated_at = utcnow()
@@ -233,8 +239,11 @@ def _set_password(account: Account, password_hash: str) -> None:
 def change_password(account: Account, new_password: str) -> None:
     password_hash = hash_password(new_password)
     with write_transaction():
+        Account.for_write(account.id)  # one write of this account at once
         _set_password(account, password_hash)
-        account.save()
+        # Only the password: `account` was read at the start of the request, and another tab
+        # may have changed the rest since (an inscription saved: N° candidat, identity locked).
+        account.save(only=[Account.password_hash])
         audit("account.password.change", account)
         mail.queue("password_changed", account.email, account.locale, account=account,
                    reset_url=external_url("accounts.forgot_password"))
@@ -273,7 +282,7 @@ class EmailTaken(Exception):
 def confirm_email_change(token: str) -> Account:
     with write_transaction():
         account, data = _account_from_token("email", token,
-                                            current_app.config["EMAIL_CHANGE_MAX_AGE"])
+                                            current_app.config["EMAIL_CHANGE_MAX_AGE"], lock=True)
         new_email = data.get("e")
         if not isinstance(new_email, str) or not new_email:
             raise TokenInvalid
@@ -297,10 +306,16 @@ def update_identity(account: Account, identity: dict) -> bool:
     if not account.can_edit_identity:
         return False
     with write_transaction():
-        changed = [field for field, value in identity.items() if getattr(account, field) != value]
+        # Read again, locked: an inscription saved in another tab meanwhile has locked it.
+        current = Account.for_write(account.id)
+        if current is None or not current.can_edit_identity:
+            return False
+        changed = [field for field, value in identity.items() if getattr(current, field) != value]
         for field in changed:
+            setattr(current, field, identity[field])
             setattr(account, field, identity[field])
-        account.save()
+        if changed:
+            current.save(only=[getattr(Account, field) for field in changed])
         audit("account.identity.change", account, fields=changed)
     return True
 

@@ -444,8 +444,10 @@ def set_piece_status(piece: CandidaturePiece, status: str, comment: str = "", by
         raise PieceRefused(N_("Une pièce non conforme a besoin d'un commentaire qui dit au "
                               "candidat ce qui ne va pas (par exemple « Pièce illisible »)."))
     with write_transaction():
+        # The candidature locked first, then its piece read: a declaration made meanwhile (which
+        # resets the statuses of replaced pieces) is seen, not overwritten.
+        candidature = Candidature.for_write(piece.candidature_id)
         piece = CandidaturePiece.get_by_id(piece.id)
-        candidature = _fresh(piece.candidature)
         state = board(candidature)
         row = state.row(piece.code)
         if not state.registered:

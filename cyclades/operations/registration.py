@@ -97,7 +97,7 @@ def register_candidature(candidature) -> Candidature:
         candidature.status = rules.next_state(
             candidature.status, "enregistrer", window_open=window_is_open(candidature),
             complete=rules.is_complete(candidature.draft))
-        account = Account.get_by_id(candidature.account_id)
+        account = Account.for_write(candidature.account_id)  # its numbers, its identity lock
         _assign_numbers(candidature, account)
         account.lock_identity()
         account.save()

@@ -94,19 +94,21 @@ def browser(playwright_driver, chromium_executable):
 # --- The live server -------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def live_app(tmp_path_factory, smtp_server):
+def live_app(tmp_path_factory, smtp_server, session_database_url):
     """The app on its own database, migrated and with the demo data (demo account included)."""
     from cyclades import create_app, demo
     from cyclades.db import database
     from cyclades.migrations import upgrade
 
     app = create_app(_conftest.make_test_config(tmp_path_factory.mktemp("live"),
-                                                smtp_server.port))
+                                                smtp_server.port, session_database_url))
     with app.app_context(), database.connection_context():
         upgrade(database)
         demo.load()
     app.extensions["cyclades_live_database"] = database.obj
-    return app
+    yield app
+    from tests.postgres import close_pool
+    close_pool(app.extensions["cyclades_live_database"])  # before its database is dropped
 
 
 @pytest.fixture(scope="session")
