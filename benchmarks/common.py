@@ -1,5 +1,11 @@
 """What the benchmarks share: the app on a temporary database, and a registered candidature."""
+import os
+import signal
+import socket
+import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -9,6 +15,10 @@ from cyclades.db import database  # noqa: E402
 from cyclades.migrations import upgrade  # noqa: E402
 from cyclades.models import Account, Window, utcnow  # noqa: E402
 from cyclades.operations import registration  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The programs of the interpreter running the benchmark (the project's .venv).
+BIN = Path(sys.executable).parent
 
 
 def bench_app(tmp):
@@ -40,3 +50,40 @@ def register_demo_candidature(answers: dict):
     candidature.draft = answers
     candidature.save()
     return registration.register_candidature(candidature)
+
+
+# --- The portal served as in production ------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict, log: Path, app: str = "app:app", extra=(), port: int | None = None):
+    """gunicorn with the repository's gunicorn.conf.py on `port` (else a free one) of
+    127.0.0.1: (its base URL, the master's pid). Its stderr goes to `log`."""
+    port = port or free_port()
+    with open(log, "ab") as errors:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *extra, app], cwd=ROOT,
+            env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                sys.exit(f"gunicorn s'est arrêté :\n{log.read_text()[-3000:]}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

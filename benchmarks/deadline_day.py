@@ -47,8 +47,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -59,6 +57,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import free_port, gunicorn  # noqa: E402
+from tests.conftest import TABS  # noqa: E402  (a Bac Pro candidature in Clermont-Ferrand)
 
 BIN = Path(sys.executable).parent
 LOAD = ROOT / "benchmarks" / "deadline_load.py"
@@ -72,29 +73,9 @@ SECONDS = 20  #: measured window of each phase
 SLOW_RATE = 400_000  #: bits a second of a phone
 TARGETS = {"rate": 500, "p95": 100, "p95_beside": 200}  #: req/s, ms, ms
 
-#: A Bac Pro candidature in Clermont-Ferrand, as the forms post it (tests/conftest.py).
-TABS = {
-    "identification": {"adresse": "12 rue Blatin", "complement": "", "code_postal": "63000",
-                       "commune": "Clermont-Ferrand", "telephone_portable": "06 12 34 56 78",
-                       "telephone_fixe": "", "pcs_representant": "6"},
-    "informations": {"type_candidature": "individuel", "etablissement": "",
-                     "declaration_domicile": "y", "declaration_jdc": "y",
-                     "declaration_condition": "y", "handicap": "non",
-                     "publication_resultats": "oui"},
-    "qualification": {"specialite": "MV:0", "forme_passage": "GLOBALE", "echec_precedent": "non"},
-    "acquis": {"acquis": "aucun"},
-    "epreuves": {"lva": "anglais", "lvf": "", "eps_mode": "APTE",
-                 "eps_activities": ["DANSE", "DEMI FOND"], "verification": "y"},
-}
 
 
 # --- The instance -------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def instance_env(directory: Path, database: str | None) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
@@ -238,35 +219,6 @@ def write_photo(path: Path, width: int, height: int, sigma: float, quality: int)
 
 
 # --- Servers ------------------------------------------------------------------------------------
-
-@contextmanager
-def gunicorn(env: dict, log: Path, app: str = "app:app", extra=()):
-    """gunicorn with the repository's gunicorn.conf.py on a free port of 127.0.0.1: (its base
-    URL, the master's pid). Its stderr goes to `log`."""
-    port = free_port()
-    with open(log, "ab") as errors:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", *extra, app], cwd=ROOT,
-            env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-            stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                sys.exit(f"gunicorn s'est arrêté :\n{log.read_text()[-3000:]}")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
 
 @contextmanager
 def throwaway_postgres(tmp: Path):

@@ -33,8 +33,6 @@ flask's working directory); the Python programs are those of the interpreter run
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +43,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import free_port, gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -72,12 +74,6 @@ NEXT_HEADING = "Étape 2 sur 6 : Informations candidature"
 
 # --- The portal ----------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def instance_env(directory: Path) -> dict:
     return {
         "CYCLADES_DATABASE": str(directory / "cyclades.sqlite3"),
@@ -91,39 +87,18 @@ def instance_env(directory: Path) -> dict:
 
 @contextmanager
 def portal(directory: Path):
-    """A temporary instance with the demo data, served by gunicorn: its base URL."""
+    """A temporary instance with the demo data, served by gunicorn (one worker): its base URL."""
     port = free_port()
     env = {**os.environ, **instance_env(directory),
            "CYCLADES_BASE_URL": f"http://127.0.0.1:{port}"}
     for command in ("init-db", "demo-data"):
         subprocess.run([str(BIN / "flask"), "--app", "app", command], cwd=ROOT, env=env,
                        check=True, stdout=subprocess.DEVNULL)
-    log = directory / "gunicorn.stderr"
-    with open(log, "ab") as errors:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
-            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"},
-            stdout=subprocess.DEVNULL, stderr=errors)
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"gunicorn ne répond pas :\n{log.read_text()[-3000:]}")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
+    with gunicorn({**env, "GUNICORN_WORKERS": "1"}, directory / "gunicorn.stderr",
+                  port=port) as (base_url, _master):
         for _, path in PAGES:  # templates compiled, files read: a warm server, as in production
             urllib.request.urlopen(base_url + path, timeout=30).read()
         yield base_url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # --- The browser ---------------------------------------------------------------------------------
