@@ -4,7 +4,7 @@ no database, no session, no extension. Served with the portal's gunicorn setting
 
     gunicorn -c gunicorn.conf.py --pythonpath benchmarks bare_flask:app
 """
-from flask import Flask, render_template_string
+from flask import Flask
 
 app = Flask(__name__)
 
@@ -30,10 +30,15 @@ ROWS = [{"code": f"PIECE{i:02d}", "label": "Document justifiant l'identité du c
          "status": "À déposer"} for i in range(15)]
 
 
+#: Compiled once, as Flask does for a template file (render_template_string would compile it
+#: again on every request: about 2 ms here, most of what such a page costs).
+TEMPLATE = app.jinja_env.from_string(PAGE)
+
+
 @app.route("/")
 def page():
-    return render_template_string(PAGE, title="Mon espace", name="Camille Martin", year=2027,
-                                  items=ITEMS, rows=ROWS)
+    return TEMPLATE.render(title="Mon espace", name="Camille Martin", year=2027, items=ITEMS,
+                           rows=ROWS)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def load_reference_command():
 def publish_document_command(numero_inscription, kind, pdf_file, by):
     """Publish a PDF (relance, aménagements, convocation, relevé de notes) to a candidature, by
     its N° inscription; the candidate gets a mail (R40, R42)."""
-    from flask_babel import gettext
+    from cyclades.i18n import gettext
 
     from cyclades.i18n import force_locale
 
@@ -69,7 +69,7 @@ def publish_document_command(numero_inscription, kind, pdf_file, by):
 def piece_status_command(numero_inscription, code, status, comment, received_on, by):
     """Set the status of one piece of a candidature, by its N° inscription (R54): reçue,
     non_conforme (with --commentaire) or conforme. No mail is sent."""
-    from flask_babel import gettext
+    from cyclades.i18n import gettext
 
     from cyclades.i18n import force_locale
 

@@ -65,6 +65,8 @@ def from_environment(instance_path: str) -> dict:
         "BODY_IDLE": float(_env("CYCLADES_BODY_IDLE", "30")),
         "REQUEST_TIMEOUT": float(_env("CYCLADES_REQUEST_TIMEOUT", "120")),
         "TRUSTED_PROXIES": int(_env("CYCLADES_TRUSTED_PROXIES", "0")),
+        # Each response's X-Statements header: the SQL statements its request sent.
+        "COUNT_STATEMENTS": _env("CYCLADES_COUNT_STATEMENTS", "") == "1",
     }
 
 
@@ -76,7 +78,9 @@ DEFAULTS = {
     # Idle timeout: the session ends after 30 minutes without a request (its cookie and its
     # row on the server, cyclades.operations.sessions).
     "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
-    "SESSION_REFRESH_EACH_REQUEST": True,
+    # The cookie is signed again, with 30 more minutes, when the session's last request is
+    # written down (at most once a minute, cyclades.operations.sessions), not at every page.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     # However active it stays, a signed-in session ends this long after the login.
     "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
     # The CSRF token lives as long as the session: a slow candidate is not punished.

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask_babel import get_locale, gettext
+
+from cyclades.i18n import get_locale, gettext
 
 
 def to_local(moment: datetime, tz: str) -> datetime:

@@ -1,12 +1,12 @@
 """Every error a person can meet gets a French page and the right status, never a traceback."""
 from flask import request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from cyclades import throttle
 from cyclades.dates import time_of_day
 from cyclades.htmx import render_page
+from cyclades.i18n import gettext as _
 from cyclades.security import add_security_headers
 
 

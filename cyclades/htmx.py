@@ -5,9 +5,10 @@ boosted link, not a history restore) only the fragment is sent: a <title> plus t
 which htmx swaps into <main> (base.html builds the same <title> for the full page). Every response says `Vary: HX-Request` so caches keep both apart.
 """
 from flask import make_response, redirect, render_template, request
-from flask_babel import gettext
 from markupsafe import escape
 from jinja2_fragments.flask import render_block
+
+from cyclades.i18n import gettext
 
 
 def is_fragment_request() -> bool:

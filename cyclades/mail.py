@@ -24,9 +24,9 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
-from cyclades.i18n import force_locale
 
 from cyclades.db import on_commit
+from cyclades.i18n import force_locale
 from cyclades.models import OutgoingMail, utcnow
 from cyclades.queue import crontab, periodic, task
 

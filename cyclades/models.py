@@ -11,7 +11,7 @@ from peewee import (
     Model, TextField,
 )
 
-from cyclades.db import database
+from cyclades.db import Prepared, database
 from cyclades.db import for_write as locked
 from cyclades.reference import ReferenceField, cached
 
@@ -306,15 +306,31 @@ class Candidature(BaseModel):
     def for_write(cls, candidature_id):
         """The candidature read again inside a write transaction, locked until it ends: the
         rules see the latest, and a form sent twice at once is handled once after the other."""
-        return locked(cls.select().where(cls.id == candidature_id)).get()
+        found = _FOR_WRITE.first(id=candidature_id)
+        if found is None:
+            raise cls.DoesNotExist(f"Candidature {candidature_id}")
+        return found
 
     @classmethod
-    def of_account(cls, account):
-        return (cls.select(cls, Academie, Exam, ExamSession)
-                .join(Academie).switch(cls).join(Exam).switch(cls).join(ExamSession)
-                .where(cls.account == account)
-                .order_by(ExamSession.year.desc(), cls.created_at.desc()))
+    def of_account(cls, account_id: int) -> list["Candidature"]:
+        """The account's candidatures, latest session first, then latest started first (their
+        académie, exam and session come from the reference cache)."""
+        found = _OF_ACCOUNT.rows(account=account_id)
+        return sorted(found, key=lambda c: (c.session.year, c.created_at), reverse=True)
 
+    @classmethod
+    def own(cls, token: str, account_id: int) -> "Candidature | None":
+        """The candidature `token` if it is the account's, else None."""
+        return _OWN.first(token=token, account=account_id)
+
+
+# Read at each request of a candidate (built once: cyclades.db.Prepared).
+_OF_ACCOUNT = Prepared(lambda slot: Candidature.select().where(
+    Candidature.account == slot("account")))
+_FOR_WRITE = Prepared(lambda slot: locked(Candidature.select().where(
+    Candidature.id == slot("id"))))
+_OWN = Prepared(lambda slot: Candidature.select().where(
+    (Candidature.token == slot("token")) & (Candidature.account == slot("account"))).limit(1))
 
 # One active (not withdrawn) candidature per account, exam and session: an index, not a check.
 Candidature.add_index(Candidature.account, Candidature.exam, Candidature.session, unique=True,

@@ -115,7 +115,17 @@ def offload(name: str, slots: int, function, *args):
     of a password hash (argon2) or of a photo's decoding (Pillow) releases the GIL, so the other
     requests of the worker go on meanwhile; pure Python code (pypdf) shares the GIL with them
     instead of holding the event loop until it is done. Elsewhere (the development server, the
-    tests, the worker) a semaphore bounds it."""
+    tests, the worker) a semaphore bounds it. While it waits and runs, the request's database
+    connection goes back to the pool (cyclades.db.connection_released): thirty photos waiting
+    their turn to be checked would otherwise hold thirty connections, and the pages of everyone
+    else would wait for one."""
+    from cyclades.db import connection_released  # not at import: see gunicorn.conf.py
+
+    with connection_released():
+        return _offload(name, slots, function, *args)
+
+
+def _offload(name: str, slots: int, function, *args):
     if not gevent_is_active():
         semaphore = _semaphores.get(name)
         if semaphore is None:

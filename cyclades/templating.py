@@ -1,11 +1,11 @@
 """What every template can use: formatted dates, the account, the languages, security headers."""
 from babel.numbers import format_decimal
-from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 
 from cyclades import dates, i18n
 from cyclades.domain import acquis, candidature, documents, eps, epreuves, pieces
 from cyclades.domain.identity import country_name
+from cyclades.i18n import get_locale, gettext
 from cyclades.registration.recap import sections as recap_sections
 from cyclades.registration.recap import specialty_label, status_text
 from cyclades.security import add_security_headers, keep_private

@@ -1,10 +1,10 @@
 """Validators shared by the forms of both sides."""
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
 from wtforms.validators import StopValidation
 
 from cyclades.documents.glyphs import unprintable
+from cyclades.i18n import lazy_gettext as _l
 
 
 def printable(form, field):

@@ -133,6 +133,38 @@ def photo_check_leaves_the_loop_free(directory):
             "elapsed_ms": round(elapsed * 1000)}
 
 
+def waiting_checks_hold_no_connection(directory):
+    """Six requests of a worker whose pool has two connections each read, then wait for a
+    one-slot check, then read again: while they wait their turn, their connections serve the
+    others (else the third would wait for a connection until POOL_WAIT)."""
+    from cyclades.db import database, make_database
+    from cyclades.migrations import upgrade
+    from cyclades.models import AuditLog
+    from cyclades.serving import offload
+
+    database.initialize(make_database(f"{directory}/gevent.sqlite3", pool_size=2))
+    database.obj._wait_timeout = 1  # seconds a request waits for a connection here
+    with database.connection_context():
+        upgrade(database)
+
+    def request(n):
+        database.connect(reuse_if_open=True)  # as before_request does
+        try:
+            AuditLog.select().count()
+            offload("check", 1, time.sleep, 0.4)  # 2,4 s for the six, one after the other
+            return AuditLog.select().count()
+        finally:
+            if not database.is_closed():
+                database.close()
+
+    started = time.perf_counter()
+    greenlets = [gevent.spawn(request, n) for n in range(6)]
+    gevent.joinall(greenlets)
+    return {"answered": sum(1 for g in greenlets if g.successful()),
+            "errors": [repr(g.exception) for g in greenlets if g.exception],
+            "elapsed_ms": round((time.perf_counter() - started) * 1000)}
+
+
 if __name__ == "__main__":
     name, directory = sys.argv[1], sys.argv[2]
     print(json.dumps(globals()[name](directory)))

@@ -88,10 +88,17 @@ def gunicorn_server(app, workers: int = 1, **overrides):
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        url = ServerURL(f"http://127.0.0.1:{port}")
+        url.master = process.pid
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=40)
+
+
+class ServerURL(str):
+    """A server's base URL, with its master's pid (`master`)."""
+    master: int
 
 
 @contextmanager

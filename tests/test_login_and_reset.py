@@ -125,6 +125,27 @@ def test_a_session_ends_12_hours_after_the_login_however_active(client, make_acc
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
 
 
+def test_an_active_session_cookie_moves_its_expiry_once_a_minute_not_at_every_page(
+        client, make_account):
+    from email.utils import parsedate_to_datetime
+
+    make_account(email="elodie@example.fr")
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:
+        client.login("elodie@example.fr")
+        client.get("/")
+        clock.shift(timedelta(seconds=30))
+        again = client.get("/")
+        assert again.status_code == 200 and "Set-Cookie" not in again.headers  # not signed again
+        clock.shift(timedelta(minutes=20))
+        later = client.get("/")
+    cookie = later.headers["Set-Cookie"]
+    assert cookie.startswith("cyclades_session=")
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    moved = expires.replace(tzinfo=None) - start  # the cookie says whole seconds
+    assert timedelta(minutes=50, seconds=29) < moved <= timedelta(minutes=50, seconds=30)
+
+
 def test_the_server_ends_an_idle_session_even_if_its_cookie_is_kept_fresh(app, client,
                                                                           make_account, db):
     from cyclades.models import LoginSession

@@ -3,6 +3,7 @@ stall it, a client that stops sending is let go, password hashes wait their turn
 the event loop, and SQLite's writers take turns inside a process."""
 import http.client
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -112,6 +113,57 @@ def test_new_visitors_get_in_while_kept_alive_clients_keep_the_workers_busy(app)
     assert answers == [200] * 150
 
 
+def _workers_cpu(master: int) -> dict[int, float]:
+    """CPU seconds of each gunicorn worker of `master`, by pid."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            found[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def _listeners(port: int) -> int:
+    """Listening TCP sockets on 127.0.0.1:`port` (one per worker: SO_REUSEPORT)."""
+    with open("/proc/net/tcp") as handle:
+        return sum(1 for line in handle.readlines()[1:]
+                   if line.split()[1] == f"0100007F:{port:04X}" and line.split()[3] == "0A")
+
+
+def test_connections_opened_at_once_are_shared_by_the_workers(app):
+    """Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
+    connections over them: on a shared socket, the first worker to wake took every connection
+    of a burst, then kept them alive, and the other stayed idle (two workers, one core)."""
+    with gunicorn_server(app, workers=2) as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 20
+        while _listeners(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _listeners(port) == 2
+        start = threading.Barrier(20)
+
+        def client():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            start.wait()  # twenty connections at once, each kept alive
+            for _ in range(15):
+                connection.request("GET", "/aide")
+                assert connection.getresponse().read()
+
+        before = _workers_cpu(base_url.master)
+        clients = [threading.Thread(target=client) for _ in range(20)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+        after = _workers_cpu(base_url.master)
+    used = [after[pid] - before.get(pid, 0) for pid in after]
+    assert len(used) == 2 and min(used) > 0.15 * sum(used), used
+
+
 def test_a_phone_that_stops_sending_is_let_go(app):
     with gunicorn_server(app, workers=1, CYCLADES_BODY_IDLE="1") as base_url:
         stalled = SlowClient(base_url, size=100_000, chunk=10_000, pause=0, stop_after=30_000)
@@ -155,6 +207,11 @@ def test_a_photo_being_checked_does_not_hold_the_event_loop(tmp_path):
     seen = run_gevent_check("photo_check_leaves_the_loop_free", tmp_path)
     assert seen["mimetype"] == "image/jpeg"
     assert seen["ticks"] >= 10, seen
+
+
+def test_requests_waiting_for_a_file_check_give_their_connection_to_the_others(tmp_path):
+    seen = run_gevent_check("waiting_checks_hold_no_connection", tmp_path)
+    assert seen["errors"] == [] and seen["answered"] == 6, seen
 
 
 def test_sqlite_writers_of_one_process_take_turns(tmp_path):

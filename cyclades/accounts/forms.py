@@ -2,8 +2,6 @@
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import get_locale, gettext
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, StopValidation, Vali
 
 from cyclades.domain import passwords
 from cyclades.domain.identity import countries, normalise_name
+from cyclades.i18n import get_locale, gettext
+from cyclades.i18n import lazy_gettext as _l
 from cyclades.validators import printable
 
 REQUIRED = _l("Ce champ est obligatoire.")

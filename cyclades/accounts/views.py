@@ -1,6 +1,5 @@
 """Créer mon compte, activation, Me connecter, Mot de passe oublié, Modifier mon compte."""
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cyclades import mail, throttle
@@ -13,6 +12,7 @@ from cyclades.domain import N_
 from cyclades.errors import render_error
 from cyclades.extensions import login_manager
 from cyclades.htmx import hx_redirect, render_page
+from cyclades.i18n import gettext as _
 from cyclades.models import Account
 from cyclades.operations import accounts as operations
 from cyclades.operations import sessions

@@ -10,12 +10,12 @@ import hashlib
 import json
 
 from babel.numbers import format_decimal
-from flask_babel import gettext as _
 
 from cyclades.dates import long_datetime
 from cyclades.domain import epreuves, pieces
 from cyclades.domain import documents as kinds
 from cyclades.i18n import force_locale
+from cyclades.i18n import gettext as _
 from cyclades.models import ServiceContact, Window, utcnow
 from cyclades.operations.pieces import required_of
 from cyclades.registration import recap

@@ -3,8 +3,10 @@ and, for those the portal generates, as an HTML page (screen readers, phones wit
 reader). Only the owner may open them: anyone else gets 404."""
 from flask import Blueprint, abort, current_app, send_file
 from flask_login import current_user, login_required
+from peewee import SQL, fn
 
 from cyclades import storage
+from cyclades.db import Prepared
 from cyclades.domain import documents as kinds
 from cyclades.htmx import render_page
 from cyclades.models import Candidature, Document
@@ -19,18 +21,25 @@ def _candidates_only():
     """Every page here is the logged-in candidate's own."""
 
 
+def _own_latest(slot):
+    newer = Document.alias()
+    return (Document.select(Document, Candidature).join(Candidature)
+            .where((Document.token == slot("token")) & (Candidature.account == slot("account"))
+                   & ~fn.EXISTS(newer.select(SQL("1")).where(
+                       (newer.candidature == Document.candidature)
+                       & (newer.type == Document.type) & (newer.version > Document.version))))
+            .limit(1))
+
+
+#: Read at each document opened (built once: cyclades.db.Prepared).
+_OWN_LATEST = Prepared(_own_latest)
+
+
 def load_document(token: str) -> Document:
     """The logged-in candidate's document, if it is the latest of its type; else 404 (R40:
     older versions stay stored for the service, not shown)."""
-    document = (Document.select(Document, Candidature).join(Candidature)
-                .where((Document.token == token) & (Candidature.account == current_user.id))
-                .first())
+    document = _OWN_LATEST.first(token=token, account=current_user.id)
     if document is None:
-        abort(404)
-    newer = Document.select().where((Document.candidature == document.candidature_id)
-                                    & (Document.type == document.type)
-                                    & (Document.version > document.version)).exists()
-    if newer:
         abort(404)
     return document
 

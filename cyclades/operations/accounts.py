@@ -3,10 +3,10 @@ from datetime import datetime
 
 from flask import current_app
 from peewee import IntegrityError
-from flask_babel import get_locale
 
 from cyclades import mail
 from cyclades.db import database, for_write, write_transaction
+from cyclades.i18n import get_locale
 from cyclades.models import Account, AuditLog, OutgoingMail, utcnow
 from cyclades.operations import audit, external_url, sessions
 from cyclades.queue import crontab, periodic, task

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from cyclades import storage, uploads
-from cyclades.db import write_transaction
+from cyclades.db import Prepared, write_transaction
 from cyclades.domain import N_
 from cyclades.domain import candidature as rules
 from cyclades.domain import pieces
@@ -219,16 +219,22 @@ class Board:
         return next((row for row in self.rows if row.code == code), None)
 
 
+#: Read at each page of a candidature's pieces (built once: cyclades.db.Prepared).
+_PIECES = Prepared(lambda slot: CandidaturePiece.select().where(
+    CandidaturePiece.candidature == slot("candidature")))
+_FILES = Prepared(lambda slot: (
+    PieceFile.select().join(CandidaturePiece)
+    .where(CandidaturePiece.candidature == slot("candidature"))
+    .order_by(PieceFile.uploaded_at, PieceFile.id)))
+
+
 def board(candidature, now: datetime | None = None) -> Board:
     """Every piece of `candidature` now, with its files, status and what can be done."""
     now = now or utcnow()
     required = required_of(candidature) if candidature.version else []
-    records = {r.code: r for r in
-               CandidaturePiece.select().where(CandidaturePiece.candidature == candidature)}
+    records = {r.code: r for r in _PIECES.rows(candidature=candidature.id)}
     files: dict[int, list[PieceFile]] = {}
-    for item in (PieceFile.select().join(CandidaturePiece)
-                 .where(CandidaturePiece.candidature == candidature)
-                 .order_by(PieceFile.uploaded_at, PieceFile.id)):
+    for item in _FILES.rows(candidature=candidature.id):
         files.setdefault(item.piece_id, []).append(item)
     windows = {kind: Window.of_candidature(candidature, kind)
                for kind in {piece.deadline for piece in required}}

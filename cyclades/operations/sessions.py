@@ -9,8 +9,9 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask import session as cookie
 
-from cyclades.db import write_transaction
+from cyclades.db import Prepared, write_transaction
 from cyclades.models import Account, LoginSession, utcnow
 from cyclades.queue import crontab, periodic
 
@@ -39,21 +40,28 @@ def _limits(now):
     return now - config["PERMANENT_SESSION_LIFETIME"], now - config["SESSION_ABSOLUTE_LIFETIME"]
 
 
+#: Read at every request of a signed-in person (built once: cyclades.db.Prepared).
+_LIVE_SESSION = Prepared(lambda slot: (
+    LoginSession.select(LoginSession, Account).join(Account)
+    .where((LoginSession.key_hash == slot("key_hash")) & LoginSession.ended_at.is_null()
+           & (LoginSession.last_seen_at > slot("idle_since"))
+           & (LoginSession.created_at > slot("born_since"))).limit(1)))
+
+
 def account_for(key: str) -> Account | None:
     """The account whose live session has this key, or None (ended, idle too long, too old)."""
     if not key or len(key) > 100:
         return None
     now = utcnow()
     idle_since, born_since = _limits(now)
-    session = (LoginSession.select(LoginSession, Account).join(Account)
-               .where((LoginSession.key_hash == _hash(key)) & LoginSession.ended_at.is_null()
-                      & (LoginSession.last_seen_at > idle_since)
-                      & (LoginSession.created_at > born_since)).first())
+    session = _LIVE_SESSION.first(key_hash=_hash(key), idle_since=idle_since,
+                                  born_since=born_since)
     if session is None:
         return None
     if now - session.last_seen_at > SEEN_EVERY:
         with write_transaction():  # every write takes its turn (cyclades.db)
             LoginSession.update(last_seen_at=now).where(LoginSession.id == session.id).execute()
+        cookie.modified = True  # its expiry moves with the session's (SESSION_REFRESH_…)
     account = session.account
     account.session_key = key
     return account

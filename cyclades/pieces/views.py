@@ -10,13 +10,13 @@ from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
     send_file, url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import escape
 
 from cyclades import storage, uploads
 from cyclades.domain import candidature as rules
 from cyclades.htmx import hx_redirect, is_fragment_request, render_page
+from cyclades.i18n import gettext as _
 from cyclades.models import Candidature
 from cyclades.operations import pieces as operations
 from cyclades.registration.views import load_candidature as own_candidature

@@ -1,13 +1,13 @@
 """Tabs 4 and 5 (R23, R25–R28): the forms built on the exam rules of cyclades.domain, with the
 fields that depend on the candidature's units added per candidature."""
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cyclades.domain import acquis as acquis_rules
 from cyclades.domain import eps, languages
+from cyclades.i18n import gettext
+from cyclades.i18n import lazy_gettext as _l
 from cyclades.registration.forms import (
     IdentificationForm, InformationsForm, QualificationForm, TabForm, chosen, required,
 )

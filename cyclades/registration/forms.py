@@ -3,7 +3,6 @@ the candidature's draft, so a tab's answers survive as long as the candidature. 
 tabs 1 to 3 here; tabs 4 and 5, built on the exam rules, in exam_forms.py."""
 import re
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, StopValidati
 
 from cyclades.domain import candidature as rules
 from cyclades.domain.residence import academie_of
+from cyclades.i18n import lazy_gettext as _l
 from cyclades.validators import printable
 
 OUI_NON = [SelectChoice("oui", _l("Oui")), SelectChoice("non", _l("Non"))]

@@ -1,12 +1,12 @@
 """The Récapitulatif: a candidature's answers as labelled rows, for the page, the mails and the
 documents that will print it."""
-from flask_babel import gettext as _
 
 from cyclades.dates import short_date
 from cyclades.domain import acquis, epreuves
 from cyclades.domain import candidature as rules
 from cyclades.domain.acquis import KIND_LABELS as ACQUIS_LABELS
 from cyclades.domain.identity import country_name
+from cyclades.i18n import gettext as _
 from cyclades.models import Diploma, Specialty
 from cyclades.registration.forms import PCS_LABELS, TYPE_LABELS
 
@@ -73,7 +73,7 @@ def optional_rows(candidature, answers: dict) -> list[dict]:
 def status_text(row: dict) -> str:
     """« Inscrit », « Bénéfice 12,5/20 (session 2024) », « Dispensé (Baccalauréat général) »."""
     from babel.numbers import format_decimal
-    from flask_babel import get_locale
+    from cyclades.i18n import get_locale
 
     status = row.get("status")
     if status == acquis.BENEFICE:
@@ -117,7 +117,7 @@ def _epreuve_rows(chosen: dict) -> list:
 
 
 def sections(candidature, answers: dict) -> list[dict]:
-    from flask_babel import get_locale
+    from cyclades.i18n import get_locale
 
     account = candidature.account
     ident = answers.get("identification") or {}

@@ -1,6 +1,5 @@
 """M'inscrire (R20–R23), the tabs, Enregistrer, N° Inscription, Mes inscriptions (R29, R30)."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from cyclades.domain import candidature as rules
@@ -9,6 +8,7 @@ from cyclades.domain import documents as document_kinds
 from cyclades.domain import epreuves, languages
 from cyclades.domain.residence import academie_of
 from cyclades.htmx import follow, hx_redirect, render_page
+from cyclades.i18n import gettext as _
 from cyclades.models import (
     Academie, Candidature, Diploma, Exam, ServiceContact, Specialty, Window, utcnow,
 )
@@ -30,8 +30,7 @@ def _candidates_only():
 
 def load_candidature(token: str) -> Candidature:
     """The logged-in candidate's own candidature, or 404 (never someone else's)."""
-    candidature = Candidature.get_or_none((Candidature.token == token)
-                                          & (Candidature.account == current_user.id))
+    candidature = Candidature.own(token, current_user.id)
     if candidature is None:
         abort(404)
     return candidature
