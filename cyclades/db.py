@@ -129,9 +129,12 @@ def write_transaction():
 
 @contextmanager
 def connection_released():
-    """The current connection back to the pool for the block (which waits without the
-    database), unless a transaction holds it; the next statement takes one again."""
-    if database.obj is None or database.is_closed() or database.in_transaction():
+    """The request's connection back to the pool for the block (which waits without the
+    database); the next statement takes one again. Only a connection opened as a request opens
+    it (`connect()`): not one a transaction holds, nor one of a `connection_context()` (a
+    command, the worker, a test), which expects to close it itself."""
+    if (database.obj is None or database.is_closed() or database.in_transaction()
+            or database.obj._state.ctx):
         yield
         return
     database.close()
