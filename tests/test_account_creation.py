@@ -106,13 +106,33 @@ def test_resend_activation_from_login_page(client, mailbox, db):
     assert first  # the first link was a genuine one too
 
 
+@pytest.mark.parametrize("typed", ["30051998", "30 05 1998", "30.05.1998", "30-05-1998",
+                                   "30/05/1998", " 30 / 5 / 1998 "])
+def test_a_date_of_birth_typed_on_a_phone_keypad_is_accepted(client, db, typed):
+    """A phone's numeric keypad has no « / »: the digits alone, or any separator, will do."""
+    from datetime import date
+
+    response = client.submit("/compte/creer", account_form(
+        email="clavier@example.fr", date_naissance=typed, date_naissance_confirm="30/05/1998"))
+    assert response.status_code == 303, text(response)
+    assert Account.get(Account.email == "clavier@example.fr").date_naissance == date(1998, 5, 30)
+
+
+def test_the_date_of_birth_says_it_may_be_typed_without_slashes(client):
+    page = text(client.get("/compte/creer"))
+    assert "par exemple 30/05/1998 : les « / » peuvent être omis (30051998)" in page
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"civilite": ""}, "Choisissez votre civilité."),
     ({"nom_naissance_confirm": "Lefebvre"}, "Les deux noms de naissance saisis sont différents."),
     ({"prenoms": ""}, "Saisissez vos prénoms."),
-    ({"date_naissance": "1998-05-30"}, "Saisissez une date réelle au format JJ/MM/AAAA"),
+    ({"date_naissance": "1998-05-30"}, "Saisissez une date réelle : le jour, le mois et l'année"),
+    ({"date_naissance": "31021998", "date_naissance_confirm": "31021998"},
+     "Saisissez une date réelle : le jour, le mois et l'année"),
+    ({"date_naissance": "3005998"}, "Saisissez une date réelle : le jour, le mois et l'année"),
     ({"date_naissance": "31/02/1998", "date_naissance_confirm": "31/02/1998"},
-     "Saisissez une date réelle au format JJ/MM/AAAA"),
+     "Saisissez une date réelle : le jour, le mois et l'année"),
     ({"date_naissance_confirm": "29/05/1998"}, "Les deux dates de naissance saisies sont différentes."),
     ({"date_naissance": "01/01/2999", "date_naissance_confirm": "01/01/2999"},
      "La date de naissance ne peut pas être dans le futur."),
@@ -231,3 +251,18 @@ def test_double_submit_creates_one_account_and_never_a_500(app, mailbox, db):
         t.join()
     assert statuses == [303] * len(clients)
     assert Account.select().where(Account.email == "double@example.fr").count() == 1
+
+
+def test_a_blank_form_says_what_is_required_without_calling_it_invalid(client):
+    """`required` on a novalidate form made Chromium announce every required radio and select
+    as invalid from the start: aria-required says it instead, aria-invalid waits for an error."""
+    import re
+
+    html = client.get("/compte/creer").get_data(as_text=True)
+    assert not re.search(r"<(input|select|textarea)\b[^>]*\srequired[\s>=]", html)
+    assert "aria-invalid" not in html
+    assert re.search(r'<select[^>]*aria-required="true"[^>]*id="pays_naissance"', html)
+    assert '<fieldset role="radiogroup" aria-required="true"' in html  # Civilité
+    sent = client.submit("/compte/creer", account_form(pays_naissance=""))
+    assert re.search(r'<select[^>]*aria-invalid="true"[^>]*id="pays_naissance"',
+                     sent.get_data(as_text=True))

@@ -106,6 +106,21 @@ def test_identity_can_be_corrected_while_no_inscription_was_saved(client, make_a
         ("MARTIN-DURAND", "Élodie Anne Sophie", "BE")
 
 
+def test_mon_compte_takes_a_date_of_birth_typed_without_slashes(client, make_account, db):
+    from datetime import date
+
+    make_account(email="moi@example.fr")
+    client.login("moi@example.fr")
+    response = client.submit("/mon-compte/identite", {
+        "identity-civilite": "MME", "identity-nom_naissance": "MARTIN",
+        "identity-nom_naissance_confirm": "MARTIN", "identity-nom_usage": "",
+        "identity-prenoms": "Élodie", "identity-date_naissance": "01.02.1999",
+        "identity-date_naissance_confirm": "01021999", "identity-pays_naissance": "FR"},
+        page="/mon-compte")
+    assert response.status_code == 303
+    assert Account.by_email("moi@example.fr").date_naissance == date(1999, 2, 1)
+
+
 def _meanwhile_an_inscription_is_saved(account):
     """What « Enregistrer » of another tab writes to the account: its N° candidat, its
     identity locked."""

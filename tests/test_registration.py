@@ -158,7 +158,13 @@ def test_wrong_academie_postal_code_names_the_academie_of_residence(client, cand
     response = fill(client, token, "identification", {**TABS["identification"],
                                                       "code_postal": "59000"})
     assert response.status_code == 422
-    assert "académie de cette inscription (Académie de Clermont-Ferrand)" in text(response)
+    page = text(response)
+    assert ("relève d'une autre académie que celle de cette inscription (Académie de "
+            "Clermont-Ferrand) : Académie de Lille.") in page
+    # A link starts an inscription where the candidate lives, the postal code already given.
+    html = response.get_data(as_text=True)
+    assert ('href="/inscription/nouvelle?code_postal=59000">Commencer une inscription dans '
+            "l'académie de votre domicile (Académie de Lille)</a>") in html
 
 
 def test_tabs_past_the_first_incomplete_one_are_not_reachable(client, candidate, windows):

@@ -1,14 +1,15 @@
 """One FlaskForm per account page. Labels and hints are the ones of seed 003."""
-from datetime import date, datetime
+import re
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, StopValidation, ValidationError
 
 from cyclades.domain import passwords
 from cyclades.domain.identity import countries, normalise_name
+from cyclades.forms import Form
 from cyclades.i18n import get_locale, gettext
 from cyclades.i18n import lazy_gettext as _l
 from cyclades.validators import printable
@@ -37,16 +38,35 @@ class NameField(StringField):
         printable(form, self)
 
 
+#: Day, month and year apart: « 30/05/1998 », « 30 05 1998 », « 30.05.1998 », « 30-05-1998 »,
+#: « 3/5/1998 ». A phone's numeric keypad has no « / ».
+_DATE_PARTS = re.compile(r"(\d{1,2})\s*[/.\- ]\s*(\d{1,2})\s*[/.\- ]\s*(\d{4})")
+
+
+def parse_french_date(text: str) -> date | None:
+    """The date typed as day, month and year (JJ/MM/AAAA), whatever separates them, or as
+    eight digits (30051998); None when it is no real date."""
+    text = text.strip()
+    found = _DATE_PARTS.fullmatch(text)
+    if found:
+        day, month, year = found.groups()
+    elif re.fullmatch(r"\d{8}", text):
+        day, month, year = text[:2], text[2:4], text[4:]
+    else:
+        return None
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
 class FrenchDateField(StringField):
-    """A date typed as JJ/MM/AAAA (a text field: reliable on every phone and screen reader)."""
+    """A date typed as JJ/MM/AAAA (a text field: reliable on every phone and screen reader),
+    with or without separators (parse_french_date)."""
 
     def process_formdata(self, valuelist):
         self.raw = (valuelist[0] if valuelist else "").strip()[:40]
-        self.data = None
-        try:
-            self.data = datetime.strptime(self.raw.replace(" ", ""), "%d/%m/%Y").date()
-        except ValueError:
-            pass
+        self.data = parse_french_date(self.raw)
 
     def _value(self):
         if getattr(self, "raw", None) is not None:
@@ -55,8 +75,8 @@ class FrenchDateField(StringField):
 
     def pre_validate(self, form):
         if self.raw and self.data is None:
-            raise StopValidation(_l("Saisissez une date réelle au format JJ/MM/AAAA, par "
-                                     "exemple 30/05/1998."))
+            raise StopValidation(_l("Saisissez une date réelle : le jour, le mois et l'année, "
+                                     "par exemple 30/05/1998 ou 30051998."))
 
 
 class EmailField(StringField):
@@ -89,6 +109,10 @@ def _same(other_name, message):
     return check
 
 
+DATE_HINT = _l("Le jour, le mois et l'année (JJ/MM/AAAA), par exemple 30/05/1998 : les « / » "
+               "peuvent être omis (30051998).")
+
+
 def _birth_date_plausible(form, field):
     if field.data is None:
         return
@@ -98,7 +122,7 @@ def _birth_date_plausible(form, field):
         raise ValidationError(_l("Vérifiez l'année de naissance."))
 
 
-class IdentityForm(FlaskForm):
+class IdentityForm(Form):
     civilite = RadioField(_l("Civilité"),
                           choices=[SelectChoice("MME", _l("Madame")), SelectChoice("M", _l("Monsieur"))],
                           validators=[InputRequired(message=_l("Choisissez votre civilité."))],
@@ -123,12 +147,12 @@ class IdentityForm(FlaskForm):
         validators=[required(_l("Saisissez vos prénoms."))],
         render_kw={"autocomplete": "given-name", "spellcheck": "false"})
     date_naissance = FrenchDateField(
-        _l("Date de naissance"), description=_l("Au format JJ/MM/AAAA, par exemple 30/05/1998."),
+        _l("Date de naissance"), description=DATE_HINT,
         validators=[required(_l("Saisissez votre date de naissance.")), _birth_date_plausible],
         render_kw={"autocomplete": "bday", "inputmode": "numeric"})
     date_naissance_confirm = FrenchDateField(
         _l("Confirmation de la date de naissance"),
-        description=_l("Au format JJ/MM/AAAA, par exemple 30/05/1998."),
+        description=DATE_HINT,
         validators=[required(_l("Saisissez de nouveau votre date de naissance.")),
                     _same("date_naissance", _l("Les deux dates de naissance saisies sont "
                                                "différentes."))],
@@ -200,7 +224,7 @@ class CreateAccountForm(NewPasswordMixin, IdentityForm):
                 self.prenoms.data or "", self.email.data or "")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Adresse mail"),
                        validators=[required(_l("Saisissez votre adresse mail."))],
                        render_kw={"autocomplete": "username", "type": "email",
@@ -210,18 +234,18 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(Form):
     email = EmailField(_l("Adresse mail"),
                        validators=[required(_l("Saisissez votre adresse mail."))],
                        render_kw={"autocomplete": "email", "type": "email",
                                   "spellcheck": "false"})
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, Form):
     password, password_confirm = password_fields(_l("Nouveau mot de passe"))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, Form):
     current_password = PasswordField(
         _l("Mot de passe actuel"),
         validators=[required(_l("Saisissez votre mot de passe actuel."))],
@@ -229,7 +253,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     password, password_confirm = password_fields(_l("Nouveau mot de passe"))
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email, email_confirm = email_fields(_l("Nouvelle adresse mail"))
     current_password = PasswordField(
         _l("Mot de passe actuel"), description=_l("Pour confirmer que c'est bien vous."),

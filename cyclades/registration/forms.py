@@ -3,13 +3,13 @@ the candidature's draft, so a tab's answers survive as long as the candidature. 
 tabs 1 to 3 here; tabs 4 and 5, built on the exam rules, in exam_forms.py."""
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
 from cyclades.domain import candidature as rules
 from cyclades.domain.residence import academie_of
+from cyclades.forms import Form
 from cyclades.i18n import lazy_gettext as _l
 from cyclades.validators import printable
 
@@ -37,7 +37,7 @@ def radio(label, choices, message, **kwargs):
                       invalid_choice_message=message, **kwargs)
 
 
-class TabForm(FlaskForm):
+class TabForm(Form):
     """Reads from and writes to the draft's plain dict for this tab."""
 
     def answers(self) -> dict:
@@ -47,7 +47,7 @@ class TabForm(FlaskForm):
 
 # --- Starting -----------------------------------------------------------------------------------
 
-class ResidenceForm(FlaskForm):
+class ResidenceForm(Form):
     """Where do you live? (GET: a search, no state changes, no token needed)"""
 
     class Meta:
@@ -64,7 +64,7 @@ class ResidenceForm(FlaskForm):
                                      "exemple 63000."))
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     code_postal = HiddenField()
     examen = HiddenField()
 
@@ -128,17 +128,30 @@ class IdentificationForm(TabForm):
         super().__init__(*args, **kwargs)
         self.academie = academie
         self.academie_label = academie_label
+        #: The académie of the postal code typed, when it is not this inscription's: the page
+        #: names it and links to an inscription there (R20).
+        self.home_academie = None
 
     def validate_code_postal(self, field):
+        from cyclades.models import Academie
+        from cyclades.templating import academie_label
+
         code = academie_of(field.data)
         if code is None:
             raise ValidationError(_l("Saisissez un code postal français à 5 chiffres, par "
                                      "exemple 63000."))
         if self.academie is not None and code != self.academie.code:
+            home = Academie.get_or_none(Academie.code == code)
+            if home is None:  # a code of academies.toml is always loaded; say it plainly if not
+                raise ValidationError(_l(
+                    "Ce code postal ne relève pas de l'académie de cette inscription (%(name)s). "
+                    "Vous devez vous inscrire dans l'académie de votre domicile.",
+                    name=self.academie_label))
+            self.home_academie = academie_label(home)
             raise ValidationError(_l(
-                "Ce code postal ne relève pas de l'académie de cette inscription (%(name)s). "
-                "Vous devez vous inscrire dans l'académie de votre domicile : commencez une "
-                "nouvelle inscription depuis « M'inscrire ».", name=self.academie_label))
+                "Ce code postal relève d'une autre académie que celle de cette inscription "
+                "(%(name)s) : %(home)s. Vous devez vous inscrire dans l'académie de votre "
+                "domicile.", name=self.academie_label, home=self.home_academie))
 
     def _check_phone(self, field):
         if field.data and not re.fullmatch(r"(\+\d{9,14}|0\d{9})", _phone(field.data)):

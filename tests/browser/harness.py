@@ -213,6 +213,33 @@ def assert_sound_markup(page: Page, context_label: str):
                           + "\n- ".join(problems))
 
 
+def accessibility_tree(page: Page) -> list[dict]:
+    """Chromium's accessibility tree of the page (what a screen reader is given)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        return session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+
+
+def exposed_as_invalid(page: Page) -> list[str]:
+    """The controls Chromium exposes as invalid: a screen reader says « invalide » on each."""
+    found = []
+    for node in accessibility_tree(page):
+        for prop in node.get("properties", []):
+            if prop["name"] == "invalid" and prop["value"].get("value") not in (None, "false"):
+                found.append(f"{node.get('role', {}).get('value')} "
+                             f"« {node.get('name', {}).get('value', '')} »")
+    return found
+
+
+def assert_nothing_invalid_yet(page: Page, context_label: str):
+    """A form nobody has sent yet announces no control as invalid (WCAG 4.1.2)."""
+    invalid = exposed_as_invalid(page)
+    assert not invalid, (f"Annoncés « invalide » avant toute saisie sur « {context_label} » :\n- "
+                         + "\n- ".join(invalid))
+
+
 # --- Reflow (WCAG 1.4.10): usable at 320 CSS px without horizontal scrolling ---------------
 
 _MEASURE_WIDTH = """() => {

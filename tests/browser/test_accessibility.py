@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from cyclades.demo import DEMO_EMAIL, DEMO_PASSWORD
 
 from .harness import (
-    assert_no_axe_violations, assert_no_browser_errors, assert_sound_markup, log_in,
-    no_horizontal_scroll, submit,
+    assert_no_axe_violations, assert_no_browser_errors, assert_nothing_invalid_yet,
+    assert_sound_markup, exposed_as_invalid, log_in, no_horizontal_scroll, submit,
 )
 
 PUBLIC_PAGES = [
@@ -31,7 +31,19 @@ def test_public_page(page, path, status):
     response = page.goto(path)
     assert response.status == status
     assert_no_axe_violations(page, path)
+    assert_nothing_invalid_yet(page, path)
     no_horizontal_scroll(page)
+
+
+def test_only_the_fields_in_error_are_announced_invalid(page):
+    """Créer mon compte sent with only the civilité missing: the civilité's radios are
+    invalid, and nothing else of the blank form was before."""
+    page.goto("/compte/creer")
+    page.get_by_label("Nom de famille (nom de naissance)", exact=True).fill("MARTIN")
+    submit(page, page.get_by_role("button", name="Créer mon compte"))
+    invalid = exposed_as_invalid(page)
+    assert any("Madame" in name for name in invalid), invalid
+    assert not any("Nom de famille" in name for name in invalid), invalid
 
 
 @pytest.mark.parametrize("path", ["/", "/mon-compte"], ids=["mon-espace", "mon-compte"])

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from .harness import (
-    PASSWORD, active_element, assert_no_axe_violations, assert_sound_markup, javascript_enabled,
-    log_in,
+    PASSWORD, active_element, assert_no_axe_violations, assert_nothing_invalid_yet,
+    assert_sound_markup, exposed_as_invalid, javascript_enabled, log_in,
     no_horizontal_scroll, root_conftest, submit, tab_to_next, tab_until, unique_email,
 )
 
@@ -121,7 +121,9 @@ def begin_registration(page, live_server) -> str:
 
 
 def group(page, name):
-    return page.get_by_role("group", name=name, exact=True)
+    """A question's radios (a required one is a radiogroup: it says it is required) or boxes."""
+    return page.get_by_role("radiogroup", name=name, exact=True).or_(
+        page.get_by_role("group", name=name, exact=True))
 
 
 def fill_tab(page, slug):
@@ -303,6 +305,7 @@ def test_tab_is_accessible(page, live_app, candidate, slug):
     assert page.goto(f"/inscription/{token}/{slug}").status == 200
     expect(page.locator("h2#step-title")).to_have_text(step_name(slug))
     check_page(page, f"onglet {slug}")
+    assert_nothing_invalid_yet(page, f"onglet {slug}")
 
 
 ERROR_TABS = ["identification", "informations", "qualification", "epreuves"]
