@@ -1,6 +1,7 @@
 """What every template can use: formatted dates, the account, the languages, security headers."""
 from babel.numbers import format_decimal
 from flask_wtf.csrf import generate_csrf
+from wtforms.widgets import CheckboxInput
 
 from cyclades import dates, i18n
 from cyclades.domain import acquis, candidature, documents, eps, epreuves, pieces
@@ -27,10 +28,20 @@ def file_size(size: int) -> str:
                                                       locale=get_locale()))
 
 
+def error_target(field) -> str:
+    """The id an error summary's link goes to: the field itself, or the first option of a
+    group of radios or of boxes (the group has no element of that id)."""
+    if field.type == "RadioField" or isinstance(getattr(field, "option_widget", None),
+                                                 CheckboxInput):
+        return f"{field.id}-0"
+    return field.id
+
+
 def init_app(app):
     i18n.init_app(app)  # after Flask-Babel's: its template callables replace Babel's
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
+        error_target=error_target,
         get_locale=get_locale,
         period=dates.period,
         long_datetime=dates.long_datetime,

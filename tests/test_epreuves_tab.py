@@ -6,9 +6,11 @@ from tests.conftest import TABS, text
 from tests.test_registration import candidate, fill, start, token_of, windows  # noqa: F401
 
 
-def reach_tab_5(client, specialite="MV:0", **informations):
-    token = token_of(start(client))
-    fill(client, token, "identification", TABS["identification"])
+def reach_tab_5(client, specialite="MV:0", code_postal="63000", commune="Clermont-Ferrand",
+                **informations):
+    token = token_of(start(client, code_postal))
+    fill(client, token, "identification", {**TABS["identification"], "code_postal": code_postal,
+                                           "commune": commune})
     fill(client, token, "informations", {**TABS["informations"], **informations})
     fill(client, token, "qualification", {**TABS["qualification"], "specialite": specialite})
     fill(client, token, "acquis", TABS["acquis"])
@@ -59,7 +61,29 @@ def test_eps_apte_needs_two_of_the_three_activities(client, candidate, windows):
     one = post_tab_5(client, token, {"lva": "anglais", "eps_mode": "APTE",
                                      "eps_activities": ["DANSE"]})
     assert one.status_code == 422 and "Choisissez exactement deux activités." in text(one)
-    assert re.search(r'<input checked[^>]*value="DANSE"', one.get_data(as_text=True))
+    assert re.search(r'<input [^>]*checked[^>]*value="DANSE"', one.get_data(as_text=True))
+
+
+def test_where_the_academie_gives_no_activities_apte_offers_none_to_choose(client, candidate,
+                                                                          windows):
+    """Lille has not published its EPS activities: « Apte » says they come with the
+    convocation, offers no list, and the Récapitulatif says the same (not a choice with
+    nothing after it)."""
+    token = reach_tab_5(client, code_postal="59000", commune="Lille")
+    page = client.get(f"/inscription/{token}/epreuves")
+    html = page.get_data(as_text=True)
+    assert "Apte : l'académie indiquera les activités avec la convocation" in text(page)
+    assert "je choisis deux activités" not in text(page)
+    assert 'name="eps_activities"' not in html
+    sneaked = post_tab_5(client, token, {"lva": "anglais", "eps_mode": "APTE",
+                                         "eps_activities": ["DANSE", "TENNIS DE TABLE"]})
+    assert sneaked.status_code == 422
+    assert "Choisissez vos activités dans la liste proposée par l'académie." in text(sneaked)
+    saved = post_tab_5(client, token, {"lva": "anglais", "eps_mode": "APTE"})
+    assert saved.status_code == 303
+    recap = text(client.get(f"/inscription/{token}/recapitulatif"))
+    assert ("E7 – Éducation physique et sportive Apte : l'académie indiquera les activités "
+            "avec la convocation") in recap
 
 
 def test_eps_dispense_is_offered_only_for_professional_experience(client, candidate, windows):

@@ -71,6 +71,18 @@ def valid_until(session: int) -> int:
     return session + VALIDITY_YEARS
 
 
+#: The messages of problems() about a unit's mark, its session or the « comportait cette
+#: épreuve » box: the page shows them on that field (the others on the unit's box).
+MARK_OUT_OF_RANGE = N_("Un bénéfice ne concerne qu'une note d'au moins 10 et d'au plus 20 sur 20.")
+SESSION_NEEDED = N_("Indiquez la session, antérieure à celle-ci, où vous l'avez obtenue.")
+SESSION_EXPIRED = N_("Obtenue à la session %(obtained)s, elle n'est plus valable : sa validité de "
+                     "5 ans a pris fin avec la session %(last)s.")
+UNIT_UNCONFIRMED = N_("Cette dispense n'est accordée que si votre diplôme comportait cette "
+                      "épreuve : confirmez-le.")
+FIELD_OF_PROBLEM = {MARK_OUT_OF_RANGE: "mark", SESSION_NEEDED: "session",
+                    SESSION_EXPIRED: "session", UNIT_UNCONFIRMED: "had_unit"}
+
+
 def problems(items: list[Acquired], *, session: int, units: set[str],
              dispensable: dict[str, str] | None = None,
              common: set[str] | None = None) -> dict[str, str]:
@@ -91,8 +103,7 @@ def problems(items: list[Acquired], *, session: int, units: set[str],
         seen.add(item.unit)
         if item.kind == BENEFICE:
             if item.mark is None or not 10 <= item.mark <= 20:
-                found[item.unit] = N_("Un bénéfice ne concerne qu'une note d'au moins 10 et "
-                                      "d'au plus 20 sur 20.")
+                found[item.unit] = MARK_OUT_OF_RANGE
                 continue
         if item.kind == AJOURNEMENT and common is not None and item.unit not in common:
             found[item.unit] = N_("Après un échec à une autre spécialité, seules les épreuves "
@@ -100,19 +111,15 @@ def problems(items: list[Acquired], *, session: int, units: set[str],
             continue
         if item.kind in (BENEFICE, AJOURNEMENT, VAE):
             if item.session is None or item.session >= session:
-                found[item.unit] = N_("Indiquez la session, antérieure à celle-ci, où vous "
-                                      "l'avez obtenue.")
+                found[item.unit] = SESSION_NEEDED
             elif valid_until(item.session) < session:
-                found[item.unit] = N_("Obtenue à la session %(obtained)s, elle n'est plus "
-                                      "valable : sa validité de 5 ans a pris fin avec la "
-                                      "session %(last)s.")
+                found[item.unit] = SESSION_EXPIRED
         if item.kind == DIPLOME:
             rule = (dispensable or {}).get(item.unit)
             if rule is None:
                 found[item.unit] = N_("Le diplôme déclaré ne dispense pas de cette épreuve.")
             elif rule == "si_unite" and not item.had_unit:
-                found[item.unit] = N_("Cette dispense n'est accordée que si votre diplôme "
-                                      "comportait cette épreuve : confirmez-le.")
+                found[item.unit] = UNIT_UNCONFIRMED
     return found
 
 

@@ -4,6 +4,10 @@ APTE: exactly two of the académie's three activities. INAPTE (« Contrôle ponc
 a medical certificate is required. DISPENSE: on request, for three years of professional
 experience. Adapted EPS (800 mètres marche, natation 250 mètres…): for a handicap or a partial
 inaptitude with a medical certificate. Once registered, absence is eliminatory.
+
+An académie that has not published its three activities (academies.toml: an empty list; the
+notices give only Clermont-Ferrand's) announces them with the convocation: there, APTE offers
+nothing to choose now and says so (mode_label), and the documents print it the same way.
 """
 from dataclasses import dataclass, field
 
@@ -17,6 +21,17 @@ MODE_LABELS = {
     DISPENSE: N_("Dispense au titre de trois ans d'expérience professionnelle"),
     ADAPTEE: N_("Épreuve adaptée (handicap ou inaptitude partielle, avec certificat médical)"),
 }
+
+#: APTE where the académie has not published its activities.
+APTE_LATER = N_("Apte : l'académie indiquera les activités avec la convocation")
+
+
+def mode_label(mode: str, activities: list[str]) -> str:
+    """The French source of a situation's label, with the académie's activities in mind."""
+    if mode == APTE and not activities:
+        return APTE_LATER
+    return MODE_LABELS.get(mode, mode)
+
 
 WARNING = N_("Dès lors que vous vous inscrivez à l'épreuve d'EPS, celle-ci devient obligatoire "
              "et toute absence est éliminatoire. Il n'existe pas d'épreuve de remplacement.")
@@ -43,6 +58,9 @@ def problems(choice: EpsChoice, *, activities: list[str], adapted_activities: li
     found = {}
     if choice.mode not in (APTE, INAPTE, DISPENSE, ADAPTEE):
         return {"mode": N_("Choisissez votre situation pour l'EPS.")}
+    if choice.mode == APTE and not activities and choice.activities:
+        found["activities"] = N_("Choisissez vos activités dans la liste proposée par "
+                                 "l'académie.")
     if choice.mode == APTE and activities:
         chosen = set(choice.activities)
         if len(choice.activities) != 2 or len(chosen) != 2:

@@ -25,6 +25,11 @@ class AcquisForm(TabForm):
     def __init__(self, *args, context=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.context = context or {}
+        for unit in self.context.get("units", []):  # the error summary names the unit
+            for name in ("note", "session", "unite"):
+                if f"{name}_{unit['unit']}" in self._fields:
+                    field = self[f"{name}_{unit['unit']}"]
+                    field.summary_label = f"{unit['label']} – {field.label.text}"
         kinds = self.context.get("kinds", (acquis_rules.AUCUN,))
         self.acquis.choices = [SelectChoice(k, _l(acquis_rules.KIND_LABELS[k])) for k in kinds]
         self.diplome.choices = [SelectChoice("", _l("Choisissez le diplôme"))] + [
@@ -90,8 +95,10 @@ class AcquisForm(TabForm):
                                       common=self.common() if self.kind ==
                                       acquis_rules.AJOURNEMENT else None)
         by_unit = {item.unit: item for item in items}
+        prefix = {"mark": "note", "session": "session", "had_unit": "unite"}
         for unit, message in found.items():
-            self[f"garder_{unit}"].errors.append(
+            at_fault = prefix.get(acquis_rules.FIELD_OF_PROBLEM.get(message), "garder")
+            self[f"{at_fault}_{unit}"].errors.append(
                 gettext(message) % acquis_rules.message_values(by_unit[unit]))
             ok = False
         if not self.confirmation.data:
@@ -190,10 +197,10 @@ class EpreuvesForm(TabForm):
         self.lvb.choices = none + [SelectChoice(x, x) for x in opts["lvb"]]
         self.lvf.choices = [SelectChoice("", _l("Je ne présente pas de langue facultative"))] + \
             [SelectChoice(x, x) for x in opts["lvf"]]
-        self.eps_mode.choices = [SelectChoice(m, _l(eps.MODE_LABELS[m])) for m in
-                                 eps.allowed_modes(handicap=c.get("handicap", False),
-                                                   professional_experience=c.get("experience",
-                                                                                 False))]
+        modes = eps.allowed_modes(handicap=c.get("handicap", False),
+                                  professional_experience=c.get("experience", False))
+        self.eps_mode.choices = [SelectChoice(m, _l(eps.mode_label(m, c.get("activities"))))
+                                 for m in modes]
         self.eps_activities.choices = [SelectChoice(a, a) for a in c.get("activities", [])]
         self.eps_adapted.choices = [SelectChoice(a, a) for a in c.get("adapted", [])]
 

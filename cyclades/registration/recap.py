@@ -107,7 +107,8 @@ def _epreuve_rows(chosen: dict) -> list:
         rows.append((_("Langue vivante facultative (LVF)"), chosen.get("lvf") or _("aucune")))
     mode = chosen.get("eps_mode")
     if mode:
-        detail = _(eps.MODE_LABELS.get(mode, mode))
+        # An APTE without activities: the académie announces them with the convocation.
+        detail = _(eps.mode_label(mode, chosen.get("eps_activities")))
         if mode == eps.APTE and chosen.get("eps_activities"):
             detail += " – " + ", ".join(chosen["eps_activities"])
         if mode == eps.ADAPTEE and chosen.get("eps_adapted"):
