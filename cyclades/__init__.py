@@ -46,6 +46,7 @@ def create_app(test_config=None):
     errors.init_app(app)
 
     from cyclades import cli, templating, worker
+    from cyclades.accounts import session_end
     from cyclades.accounts.views import bp as accounts_bp
     from cyclades.documents.views import bp as documents_bp
     from cyclades.pieces.views import bp as pieces_bp
@@ -53,6 +54,7 @@ def create_app(test_config=None):
     from cyclades.registration.views import bp as registration_bp
 
     templating.init_app(app)
+    session_end.init_app(app)
     cli.init_app(app)
     worker.init_app(app)
     app.register_blueprint(public_bp)

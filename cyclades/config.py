@@ -117,4 +117,7 @@ DEFAULTS = {
     # per address (or account) and per client. A form refused for a typo sends nothing.
     "LIMIT_MAIL_ADDRESS": "3 per hour",
     "LIMIT_MAIL_CLIENT": "30 per hour",
+    # Tabs kept after a session's end (cyclades.operations.kept_tabs), per client: a candidate
+    # comes back to one or two; what someone sending without a session would fill the table.
+    "LIMIT_KEPT_TABS_CLIENT": "20 per hour",
 }

@@ -44,10 +44,20 @@ def render_error(code: int, title=None, explanation=None):
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return render_error(400, _("Formulaire expiré"),
-                            _("Ce formulaire a expiré ou n'a pas été envoyé depuis cette page "
-                              "(par exemple après une longue inactivité). Revenez à la page, "
-                              "rechargez-la et envoyez de nouveau le formulaire."))
+        from flask_login import current_user
+
+        from cyclades.accounts import session_end
+
+        if session_end.needs_a_session() and not current_user.is_authenticated:
+            # The session ended (its token with it): the login, then the page; a tab is kept.
+            return session_end.session_ended()
+        response = render_error(400, _("Formulaire expiré"),
+                                _("Ce formulaire a expiré ou n'a pas été envoyé depuis cette "
+                                  "page (par exemple après une longue inactivité). Revenez à la "
+                                  "page, rechargez-la et envoyez de nouveau le formulaire."))
+        # A page of its own, never swapped inside a form's part.
+        response.headers["HX-Retarget"], response.headers["HX-Reswap"] = "#main", "innerHTML"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc):

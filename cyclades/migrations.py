@@ -108,6 +108,11 @@ def _v9_reference_version(db):
     reference.create_version_table(db)
 
 
+def _v10_kept_tabs(db):
+    """A tab sent after its session ended is kept until its owner logs in again."""
+    db.create_tables([models.KeptTab])
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
@@ -118,6 +123,7 @@ MIGRATIONS = [
     (7, _v7_outbox),
     (8, _v8_login_sessions),
     (9, _v9_reference_version),
+    (10, _v10_kept_tabs),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 

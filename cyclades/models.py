@@ -415,6 +415,18 @@ class LoginSession(BaseModel):
     ended_because = CharField(default="")  #: logout, password, expired
 
 
+class KeptTab(BaseModel):
+    """A tab sent after its session had ended (« Suivant » after 30 minutes away): what was
+    typed, kept for the browser that sent it (the SHA-256 of the key in its cookie), and given
+    back on that tab once its owner has logged in again. Deleted once given back, or after
+    KEPT_TAB_LIFETIME (cyclades.operations.kept_tabs)."""
+    key_hash = CharField(unique=True)
+    candidature_token = CharField()
+    slug = CharField()
+    form = JSONField()  #: [[name, value], …] as sent
+    created_at = DateTimeField(default=utcnow, index=True)
+
+
 class AuditLog(BaseModel):
     """One line per write a person made: who, what, when. Never holds a password or token."""
     at = DateTimeField(default=utcnow, index=True)
@@ -454,4 +466,4 @@ class SchemaVersion(BaseModel):
 
 ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, Unit, Diploma, ExamSession, Window,
               Account, Candidature, CandidatureVersion, Document, CandidaturePiece, PieceFile,
-              LoginSession, AuditLog, OutgoingMail, SchemaVersion]
+              LoginSession, KeptTab, AuditLog, OutgoingMail, SchemaVersion]

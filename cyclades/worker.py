@@ -8,7 +8,9 @@ the worker knows each one by its name:
 - cyclades.operations.accounts: the mails of « Mot de passe oublié » and « Renvoyer le lien »
   (looked up off the request), and every 15 minutes the accounts not activated within 48 h;
 - cyclades.operations.files: every hour, the files no row owns (an interrupted upload);
-- cyclades.operations.sessions: every night, the sessions ended a month ago.
+- cyclades.operations.sessions: every night, the sessions ended a month ago;
+- cyclades.operations.kept_tabs: every half hour, the tabs kept after a session's end and not
+  taken back within two hours.
 """
 import logging
 
@@ -16,7 +18,7 @@ import click
 from flask.cli import with_appcontext
 
 from cyclades import mail, queue  # noqa: F401 (tasks)
-from cyclades.operations import accounts, files, sessions  # noqa: F401 (tasks)
+from cyclades.operations import accounts, files, kept_tabs, sessions  # noqa: F401 (tasks)
 
 
 @click.command("worker")

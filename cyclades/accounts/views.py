@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cyclades import mail, throttle
+from cyclades.accounts import session_end
 from cyclades.accounts.forms import (
     ChangeEmailForm, ChangePasswordForm, CreateAccountForm, EmailOnlyForm, IdentityForm,
     LoginForm, ResetPasswordForm,
@@ -97,6 +98,7 @@ def load_account(session_key):
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None
 login_manager.session_protection = "basic"
+login_manager.unauthorized_handler(session_end.session_ended)
 
 
 def _invalid(template, form, **context):
@@ -195,6 +197,18 @@ def resend_activation():
         if refused:
             return refused
     return render_page("accounts/activation_resent.html")
+
+
+@bp.route("/session/prolonger", methods=["POST"])
+@login_required
+def extend_session():
+    """« Rester connecté », from the dialog that warns before the session ends: the session
+    counts from now. With JavaScript, 204 (the page stays as it is, what is typed included);
+    as a plain form, back to the page."""
+    sessions.extend(current_user)
+    if request.headers.get("HX-Request") == "true":
+        return "", 204
+    return redirect(same_site_path(request.form.get("next")) or url_for("public.home"), 303)
 
 
 @bp.route("/deconnexion", methods=["POST"])

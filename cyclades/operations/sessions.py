@@ -5,6 +5,7 @@ active it stays. The cookie carries only the session's key; what it opens is dec
 each request, so a copied cookie stops working with the session.
 """
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
@@ -15,7 +16,8 @@ from cyclades.db import Prepared, write_transaction
 from cyclades.models import Account, LoginSession, utcnow
 from cyclades.queue import crontab, periodic
 
-#: The last request is written down at most this often (a write per minute, not per page).
+#: The last request is written down at most this often (a write per minute, not per page;
+#: a tenth of the idle timeout when that is shorter, as in the tests).
 SEEN_EVERY = timedelta(minutes=1)
 #: Ended or expired sessions are kept this long for the audit, then deleted.
 KEPT = timedelta(days=30)
@@ -48,8 +50,20 @@ _LIVE_SESSION = Prepared(lambda slot: (
            & (LoginSession.created_at > slot("born_since"))).limit(1)))
 
 
+def _seen_every():
+    return min(SEEN_EVERY, current_app.config["PERMANENT_SESSION_LIFETIME"] / 10)
+
+
+def _ends_at(session):
+    """When `session` ends if nothing more is asked of it (UTC, naive)."""
+    config = current_app.config
+    return min(session.last_seen_at + config["PERMANENT_SESSION_LIFETIME"],
+               session.created_at + config["SESSION_ABSOLUTE_LIFETIME"])
+
+
 def account_for(key: str) -> Account | None:
-    """The account whose live session has this key, or None (ended, idle too long, too old)."""
+    """The account whose live session has this key, or None (ended, idle too long, too old).
+    The account comes back with `session_key` and `session_ends_at`."""
     if not key or len(key) > 100:
         return None
     now = utcnow()
@@ -58,13 +72,33 @@ def account_for(key: str) -> Account | None:
                                   born_since=born_since)
     if session is None:
         return None
-    if now - session.last_seen_at > SEEN_EVERY:
-        with write_transaction():  # every write takes its turn (cyclades.db)
-            LoginSession.update(last_seen_at=now).where(LoginSession.id == session.id).execute()
-        cookie.modified = True  # its expiry moves with the session's (SESSION_REFRESH_…)
+    if now - session.last_seen_at > _seen_every():
+        _seen(session, now)
     account = session.account
     account.session_key = key
+    account.session_ends_at = _ends_at(session)
     return account
+
+
+def _seen(session, now) -> None:
+    with write_transaction():  # every write takes its turn (cyclades.db)
+        LoginSession.update(last_seen_at=now).where(LoginSession.id == session.id).execute()
+    session.last_seen_at = now
+    cookie.modified = True  # its expiry moves with the session's (SESSION_REFRESH_…)
+
+
+def extend(account: Account) -> None:
+    """« Rester connecté »: the signed-in session of `account` (its current request's) counts
+    from now; its absolute limit stays."""
+    session = LoginSession.get_or_none(LoginSession.key_hash == _hash(account.session_key))
+    if session is not None:
+        _seen(session, utcnow())
+        account.session_ends_at = _ends_at(session)
+
+
+def seconds_left(account: Account) -> int:
+    """Seconds before the session of this request ends, if nothing more is asked of it."""
+    return max(0, math.ceil((account.session_ends_at - utcnow()).total_seconds()))
 
 
 def end_session(key: str | None, because: str = "logout") -> None:

@@ -1,6 +1,7 @@
 """M'inscrire (R20–R23), the tabs, Enregistrer, N° Inscription, Mes inscriptions (R29, R30)."""
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from cyclades.domain import candidature as rules
 from cyclades.domain import acquis as acquis_rules
@@ -12,7 +13,7 @@ from cyclades.i18n import gettext as _
 from cyclades.models import (
     Academie, Candidature, Diploma, Exam, ServiceContact, Specialty, Window, utcnow,
 )
-from cyclades.operations import documents, pieces
+from cyclades.operations import documents, kept_tabs, pieces
 from cyclades.operations import registration as operations
 from cyclades.registration import recap
 from cyclades.registration.exam_forms import FORMS, acquis_form, epreuves_form
@@ -157,7 +158,7 @@ def _form_for(candidature, slug, formdata=None):
     return cls(formdata=None, data=saved or {}, **kwargs)
 
 
-def render_step(candidature, slug, form=None, status=200):
+def render_step(candidature, slug, form=None, status=200, restored=False):
     if slug == "recapitulatif":
         form = StartForm()  # only its CSRF token: « Enregistrer » is a plain button
     else:
@@ -165,6 +166,7 @@ def render_step(candidature, slug, form=None, status=200):
     return render_page(
         "registration/step.html", fragment="tab", status=status, candidature=candidature,
         slug=slug, number=rules.step_number(slug), steps=rules.STEPS, form=form,
+        restored=restored,
         reachable=lambda s: rules.reachable(s, candidature.draft),
         sections=recap.sections(candidature, candidature.draft) if slug == "recapitulatif"
         else None)
@@ -180,6 +182,13 @@ def step(token, slug):
     if not rules.reachable(slug, candidature.draft):
         return hx_redirect(url_for("registration.step", token=token,
                                    slug=rules.first_incomplete(candidature.draft)))
+    if request.method == "GET" and slug != "recapitulatif":
+        kept = kept_tabs.take(request.cookies.get(kept_tabs.COOKIE), candidature, slug)
+        if kept is not None:  # sent after the session had ended: shown again, to be sent
+            response = render_step(candidature, slug, restored=True,
+                                   form=_form_for(candidature, slug, formdata=MultiDict(kept)))
+            response.delete_cookie(kept_tabs.COOKIE, path="/")
+            return response
     if request.method == "GET" or slug == "recapitulatif":
         return render_step(candidature, slug)
 

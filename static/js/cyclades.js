@@ -65,6 +65,74 @@
       if (failed) { failed.hidden = false; focus(failed); announce(failed.textContent.trim()); }
     }
   });
+  // Before the session ends (WCAG 2.2.1): a dialog, a few minutes ahead, whose « Rester
+  // connecté » extends the session without leaving the page (what is typed stays). Each answer
+  // says how long is left (X-Session-Ends-In), so a « Suivant » pushes the dialog back.
+  var dialog = document.getElementById("session-warning");
+  if (dialog && dialog.showModal) {
+    var endsAt = 0, timer = null, before = null;
+    var warnBefore = parseInt(dialog.getAttribute("data-warn-before"), 10) * 1000;
+    var alive = dialog.querySelector(".session-alive");
+    var ended = dialog.querySelector(".session-ended");
+    var left = dialog.querySelector(".session-left");
+    var words = function (ms) {
+      var minutes = Math.ceil(ms / 60000);
+      if (ms < 60000) return dialog.getAttribute("data-less");
+      if (minutes === 1) return dialog.getAttribute("data-one");
+      return dialog.getAttribute("data-many").replace("{n}", minutes);
+    };
+    var arm = function (seconds) {
+      endsAt = Date.now() + seconds * 1000 + 1000;  // never « ended » before the server says
+      window.clearTimeout(timer);
+      timer = window.setTimeout(tick, Math.max(0, endsAt - warnBefore - Date.now()));
+    };
+    var tick = function () {
+      var remaining = endsAt - Date.now();
+      if (remaining <= 0) {
+        alive.hidden = true;
+        ended.hidden = false;
+        if (!dialog.open) dialog.showModal();
+        focus(ended.querySelector("h2"));
+        return;
+      }
+      left.textContent = words(remaining);
+      if (!dialog.open) {
+        before = document.activeElement;
+        alive.hidden = false;
+        ended.hidden = true;
+        dialog.showModal();
+        focus(alive.querySelector("button"));
+      }
+      timer = window.setTimeout(tick, Math.min(remaining, 15000));
+    };
+    var close = function (message) {
+      dialog.close();
+      if (before && before.focus) before.focus();
+      announce(message);
+    };
+    dialog.querySelector("form.session-extend").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var form = event.target;
+      window.fetch(form.action, {method: "POST", body: new FormData(form),
+                                 headers: {"HX-Request": "true"}, credentials: "same-origin"})
+        .then(function (response) {
+          var seconds = response.headers.get("X-Session-Ends-In");
+          if (!response.ok || !seconds) { endsAt = 0; tick(); return; }
+          arm(parseInt(seconds, 10));
+          close(dialog.getAttribute("data-extended"));
+        })
+        .catch(function () { form.submit(); });  // offline for a moment: a plain post
+    });
+    dialog.querySelector(".session-close").addEventListener("click", function () {
+      close("");
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      var xhr = event.detail.xhr;
+      var seconds = xhr && xhr.getResponseHeader("X-Session-Ends-In");
+      if (seconds) arm(parseInt(seconds, 10));
+    });
+    arm(parseInt(dialog.getAttribute("data-ends-in"), 10));
+  }
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     if (!target) return;

@@ -482,3 +482,62 @@ def test_language_switch_after_a_swap_stays_on_the_current_tab(page, live_server
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.url == f"{live_server}/inscription/{token}/acquis", (
         f"le changement de langue a quitté l'onglet courant pour {page.url}")
+
+
+# --- The end of the session (WCAG 2.2.1) ----------------------------------------------------
+
+@contextmanager
+def short_sessions(live_app, seconds):
+    """Sessions of the live server end after `seconds` without a request, for this test."""
+    from datetime import timedelta
+
+    before = live_app.config["PERMANENT_SESSION_LIFETIME"]
+    live_app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=seconds)
+    try:
+        yield
+    finally:
+        live_app.config["PERMANENT_SESSION_LIFETIME"] = before
+
+
+def test_the_session_warns_before_it_ends_and_nothing_typed_is_lost(page, live_server,
+                                                                    live_app, candidate):
+    """24 s sessions: the dialog opens 12 s before the end, focused on « Rester connecté »;
+    Enter extends the session and gives the page back as it was. Left alone the second time,
+    it says the session has ended; « Suivant » then leads to the login, and after it the tab
+    comes back with what was typed."""
+    token = prepare_candidature(live_app, candidate)
+    with short_sessions(live_app, 24):
+        page.goto(f"/inscription/{token}/identification")
+        address = page.get_by_label("Adresse", exact=True)
+        address.fill("3 place de Jaude")
+        dialog = page.get_by_role("dialog", name="Votre session va se terminer")
+        expect(dialog).to_be_visible(timeout=20_000)
+        expect(dialog).to_contain_text("Sans activité, votre session se termine dans")
+        expect(page.get_by_role("button", name="Rester connecté")).to_be_focused()
+        assert_no_axe_violations(page, "avertissement de fin de session")
+        page.keyboard.press("Enter")
+        expect(dialog).to_be_hidden()
+        expect(page.locator("#announce")).to_have_text("Votre session est prolongée.")
+        expect(address).to_be_focused()
+        expect(address).to_have_value("3 place de Jaude")
+
+        # Left alone: the dialog comes back, then says the session has ended.
+        expect(page.get_by_role("heading", name="Votre session est terminée")).to_be_visible(
+            timeout=30_000)
+        page.get_by_role("button", name="Fermer").click()
+        expect(address).to_have_value("3 place de Jaude")
+        for slug, answers in TABS["identification"].items():
+            if slug not in ("adresse", "complement", "pcs_representant"):
+                page.locator(f"[name={slug}]").fill(answers)
+        page.get_by_label("Catégorie socio-professionnelle", exact=False).select_option(
+            TABS["identification"]["pcs_representant"])
+        with page.expect_navigation():
+            suivant(page).click()
+        expect(page).to_have_url(re.compile(r"/connexion\?next="))
+        expect(page.locator("main")).to_contain_text("Ce que vous veniez d'envoyer est conservé")
+    page.get_by_label("Adresse mail", exact=True).fill(candidate.email)
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    submit(page, page.get_by_role("button", name="Se connecter"))
+    expect(page).to_have_url(f"{live_server}/inscription/{token}/identification")
+    expect(page.locator("#restored")).to_contain_text("Voici ce que vous aviez saisi")
+    expect(page.get_by_label("Adresse", exact=True)).to_have_value("3 place de Jaude")
