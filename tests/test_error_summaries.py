@@ -125,3 +125,43 @@ def test_a_mark_refused_on_tab_4_is_shown_on_the_mark_and_names_the_unit(client,
     assert 'href="#note_U51"' in html
     link = html[html.index('href="#note_U51"'):].split("</a>")[0]
     assert "Note obtenue, sur 20" in link and "Français" in link
+
+
+def test_one_page_with_several_forms_has_one_element_per_id(client, candidate):
+    """Mon compte: three forms and « Me déconnecter », each with its token; no id twice."""
+    import re
+    from collections import Counter
+
+    html = client.get("/mon-compte").get_data(as_text=True)
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert len(re.findall(r'name="[a-z-]*csrf_token"', html)) >= 6  # each form has its token
+
+
+def test_the_error_summary_is_an_alert_after_the_page_heading(client):
+    html = client.submit("/connexion", {"email": "", "password": ""},
+                         page="/connexion").get_data(as_text=True)
+    assert html.index("<h1>") < html.index('class="error-summary" role="alert"')
+
+
+def test_both_language_buttons_say_whether_they_are_pressed(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'lang="fr" aria-describedby="lang-label" aria-pressed="true"' in html
+    assert 'lang="en" aria-describedby="lang-label" aria-pressed="false"' in html
+
+
+def test_every_field_of_a_person_says_its_purpose_to_autofill(client, candidate, windows):
+    """WCAG 1.3.5: the fields about the candidate name their autocomplete purpose, the
+    confirmations included."""
+    import re
+
+    create = client.application.test_client().get("/compte/creer").get_data(as_text=True)
+    for name, purpose in [("nom_naissance", "family-name"),
+                          ("nom_naissance_confirm", "family-name"),
+                          ("nom_usage", "family-name"), ("date_naissance_confirm", "bday")]:
+        assert re.search(rf'<input[^>]*autocomplete="{purpose}"[^>]*id="{name}"', create), name
+    token = token_of(start(client))
+    tab = client.get(f"/inscription/{token}/identification").get_data(as_text=True)
+    assert re.search(r'autocomplete="mobile tel"[^>]*id="telephone_portable"', tab)
+    assert re.search(r'autocomplete="home tel"[^>]*id="telephone_fixe"', tab)
+    assert 'autocomplete="off"' not in create + tab

@@ -137,10 +137,10 @@ class IdentityForm(Form):
         validators=[required(_l("Saisissez de nouveau votre nom de naissance.")),
                     _same("nom_naissance", _l("Les deux noms de naissance saisis sont "
                                               "différents."))],
-        render_kw={"autocomplete": "off", "spellcheck": "false"})
+        render_kw={"autocomplete": "family-name", "spellcheck": "false"})
     nom_usage = NameField(
         _l("Nom d'usage (facultatif)"), description=_l("Nom marital par exemple."),
-        render_kw={"spellcheck": "false"})
+        render_kw={"autocomplete": "family-name", "spellcheck": "false"})
     prenoms = NameField(
         _l("Prénoms"), description=_l("Notez tous les prénoms précisés sur la pièce d'identité, "
                                       "dans l'ordre."),
@@ -156,7 +156,7 @@ class IdentityForm(Form):
         validators=[required(_l("Saisissez de nouveau votre date de naissance.")),
                     _same("date_naissance", _l("Les deux dates de naissance saisies sont "
                                                "différentes."))],
-        render_kw={"autocomplete": "off", "inputmode": "numeric"})
+        render_kw={"autocomplete": "bday", "inputmode": "numeric"})
     pays_naissance = SelectField(
         _l("Pays de naissance"),
         validators=[required(_l("Choisissez votre pays de naissance."))],

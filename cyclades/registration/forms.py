@@ -113,9 +113,10 @@ class IdentificationForm(TabForm):
     telephone_portable = StringField(
         _l("Téléphone portable"),
         description=_l("Au moins un numéro de téléphone est obligatoire. Par exemple 06 12 34 56 78."),
-        render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"})
+        render_kw={"autocomplete": "mobile tel", "inputmode": "tel", "type": "tel"})
     telephone_fixe = StringField(_l("Téléphone fixe (facultatif)"),
-                                 render_kw={"inputmode": "tel", "type": "tel"})
+                                 render_kw={"autocomplete": "home tel", "inputmode": "tel",
+                                            "type": "tel"})
     pcs_representant = SelectField(
         _l("Catégorie socio-professionnelle d'un représentant légal"),
         description=_l("Celle de l'un de vos parents ou de la personne qui a exercé l'autorité "
