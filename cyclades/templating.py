@@ -4,7 +4,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms.widgets import CheckboxInput
 
 from cyclades import dates, i18n
-from cyclades.domain import acquis, candidature, documents, eps, epreuves, pieces
+from cyclades.domain import acquis, candidature, documents, eps, epreuves, pieces, windows
 from cyclades.domain.identity import country_name
 from cyclades.i18n import get_locale, gettext
 from cyclades.registration.recap import sections as recap_sections
@@ -42,6 +42,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
         error_target=error_target,
+        window_label=windows.label,
         get_locale=get_locale,
         period=dates.period,
         long_datetime=dates.long_datetime,

@@ -433,6 +433,9 @@ def test_each_status_as_the_candidate_reads_it(app, client, registered):
     status(app, registered, "DCSTID01", "conforme")
     page = text(client.get(board_url(registered)))
     assert "Statut : Conforme" in page and "Toutes vos pièces sont validées" not in page
+    assert "contrôlée et déclarée conforme : elle ne peut plus être modifiée" in page
+    conforme = page[page.index("Statut : Conforme") - 400:page.index("Statut : Conforme") + 400]
+    assert "en cours de contrôle" not in conforme
     status(app, registered, "CINSIG01", "conforme")
     page = text(client.get(board_url(registered)))
     assert "Toutes vos pièces sont validées : vous n'avez plus rien à faire." in page

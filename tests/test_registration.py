@@ -401,3 +401,16 @@ def test_mes_inscriptions_offers_to_resume_only_while_the_window_is_open(client,
         listing = client.get("/mes-inscriptions").get_data(as_text=True)
         assert "Reprendre la saisie" not in listing
         assert f"/mes-inscriptions/{token}" in listing  # its summary instead
+
+
+def test_the_registration_mail_says_the_deposit_deadline(client, candidate, windows, mailbox,
+                                                         db):
+    from datetime import datetime
+
+    Window.create(academie=Academie.get(Academie.code == "clermont-ferrand"),
+                  exam=Exam.get(Exam.code == "BCP"), session=windows, kind=Window.DEPOT,
+                  opens_at=utcnow() - timedelta(days=1), closes_at=datetime(2027, 1, 15, 22, 59))
+    register_all(client)
+    body = mailbox.body(mailbox.last("camille@example.fr"))
+    assert ("déposez-la avec vos pièces justificatives au plus tard le vendredi 15 janvier 2027 "
+            "23:59 (heure de Paris).") in " ".join(body.split())

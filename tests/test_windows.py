@@ -25,6 +25,7 @@ def test_open_windows_by_academie_then_exam_with_french_dates(client, db):
     make_window(clermont, bcp, datetime(2024, 11, 4, 14), datetime(2024, 12, 3, 16))
     make_window(aix, cap, now - timedelta(days=1), now + timedelta(days=10))
     make_window(aix, bcp, now - timedelta(days=1), now + timedelta(days=10), kind=Window.DEPOT)
+    make_window(aix, bcp, now - timedelta(days=1), now + timedelta(days=5), kind=Window.R408)
     make_window(clermont, cap, now + timedelta(days=3), now + timedelta(days=30))
 
     from time_machine import travel
@@ -37,7 +38,9 @@ def test_open_windows_by_academie_then_exam_with_french_dates(client, db):
     page = text(client.get("/ouverture-des-services"))
     assert "Académie d'Aix-Marseille" in page
     assert page.index("Académie d'Aix-Marseille") < page.index("Prochaines ouvertures")
-    assert "Dépôt de la confirmation et des pièces justificatives" in page
+    # Each window says what it opens: the R408 attestation's is not another deposit deadline.
+    assert "Dépôt de la confirmation signée et des pièces justificatives :" in page
+    assert "Dépôt de l'attestation R408 (spécialités qui la demandent) :" in page
     assert "Clermont-Ferrand Baccalauréat" not in page  # closed now
     upcoming = page[page.index("Prochaines ouvertures"):]
     assert "Certificat d'aptitude professionnelle" in upcoming and "Clermont-Ferrand" in upcoming

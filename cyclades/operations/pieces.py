@@ -143,6 +143,9 @@ class Row:
                       "peuvent plus être modifiées.")
         if self.validated:
             return N_("Toutes vos pièces sont validées : elles ne peuvent plus être modifiées.")
+        if self.in_check and self.status == CandidaturePiece.CONFORME:
+            return N_("Cette pièce a été contrôlée et déclarée conforme : elle ne peut plus être "
+                      "modifiée.")
         if self.in_check:
             return N_("Vous avez indiqué avoir fourni cette pièce : elle est en cours de contrôle "
                       "et ne peut plus être modifiée.")

@@ -115,8 +115,10 @@ def register_candidature(candidature) -> Candidature:
               version=candidature.version)
         template = "inscription_enregistree" if candidature.version == 1 \
             else "inscription_modifiee"
+        deposit = Window.of_candidature(candidature, Window.DEPOT)
         mail.queue(template, account.email, account.locale, account=account,
                    candidature=candidature, documents=documents,
+                   deposit_closes=deposit.closes_at if deposit else None,
                    url=external_url("registration.summary", token=candidature.token),
                    documents_url=external_url("documents.mine"))
     return candidature
