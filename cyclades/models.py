@@ -4,6 +4,7 @@ States and kinds are stored as stable slugs; their labels live in templates and 
 """
 import json
 import secrets
+import unicodedata
 from datetime import datetime, timezone
 
 from peewee import (
@@ -14,6 +15,14 @@ from peewee import (
 from cyclades.db import Prepared, database
 from cyclades.db import for_write as locked
 from cyclades.reference import ReferenceField, cached
+
+
+def french_order(text: str) -> tuple:
+    """A key that sorts as a French reader expects: accents and capitals aside first
+    (« Aéronautique » before « Assistance »), then with them."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", text)
+                    if not unicodedata.combining(c))
+    return plain.casefold(), text
 
 
 def utcnow() -> datetime:
@@ -114,8 +123,8 @@ class Specialty(BaseModel):
     @classmethod
     def all_of_exam(cls, exam) -> list:
         exam_id = getattr(exam, "id", exam)
-        return cached(("specialties", exam_id), lambda: list(
-            cls.select().where(cls.exam == exam_id).order_by(cls.name)))
+        return cached(("specialties", exam_id), lambda: sorted(
+            cls.select().where(cls.exam == exam_id), key=lambda s: french_order(s.name)))
 
 
 class Unit(BaseModel):

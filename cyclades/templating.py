@@ -66,6 +66,7 @@ def init_app(app):
         country_name=lambda code: country_name(code, get_locale()),
     )
     app.jinja_env.filters["short_date"] = dates.short_date
+    app.jinja_env.filters["eps_activity"] = eps.activity_label
     app.jinja_env.filters["decimal"] = lambda n: format_decimal(n, locale=get_locale())
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

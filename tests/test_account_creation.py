@@ -29,6 +29,7 @@ def test_candidate_creates_activates_and_logs_in(client, mailbox, db):
     assert message["Subject"] == "Cyclades libre : activez votre compte"
     assert "48 heures" in mailbox.body(message)
     assert "Chloé Marie Lefèvre" in mailbox.body(message)
+    assert "née le " in mailbox.body(message) and "né(e)" not in mailbox.body(message)
 
     # Not yet activated: logging in explains and offers a new link.
     refused = client.login("chloe.lefevre@example.fr")

@@ -84,7 +84,7 @@ def test_candidate_registers_through_every_tab_without_javascript(client, candid
                      "Maintenance des véhicules – option A : voitures particulières", "GLOBALE",
                      "Aucun acquis", "E7 – Éducation physique et sportive", "DURAND",
                      "E4 – Langue vivante A (LVA) anglais",
-                     "Apte : je choisis deux activités – DANSE, DEMI FOND"):
+                     "Apte : je choisis deux activités – Danse, Demi fond"):
         assert expected in recap
     response = client.submit(f"/inscription/{token}/enregistrer",
                              page=f"/inscription/{token}/recapitulatif")
@@ -414,3 +414,15 @@ def test_the_registration_mail_says_the_deposit_deadline(client, candidate, wind
     body = mailbox.body(mailbox.last("camille@example.fr"))
     assert ("déposez-la avec vos pièces justificatives au plus tard le vendredi 15 janvier 2027 "
             "23:59 (heure de Paris).") in " ".join(body.split())
+
+
+def test_the_specialties_are_in_french_alphabetical_order(client, candidate, windows):
+    token = token_of(start(client))
+    fill(client, token, "identification", TABS["identification"])
+    fill(client, token, "informations", TABS["informations"])
+    html = client.get(f"/inscription/{token}/qualification").get_data(as_text=True)
+    names = [re.sub(r"\s+", " ", n) for n in re.findall(r"<option[^>]*>([^<]+)</option>", html)]
+    assert names.index(next(n for n in names if n.startswith("Aéronautique"))) < \
+        names.index(next(n for n in names if n.startswith("Assistance")))
+    assert names.index(next(n for n in names if n.startswith("Aménagement"))) < \
+        names.index(next(n for n in names if n.startswith("Animation")))

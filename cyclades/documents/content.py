@@ -65,7 +65,7 @@ def _numbers(candidature, version: int | None = None) -> list[list[str]]:
     rows = [[_("N° candidat"), candidature.account.numero_candidat or "—"],
             [_("N° inscription"), candidature.numero_inscription or "—"]]
     if version is not None:
-        rows.append([_("Version"), _("version n°%(version)d", version=version)])
+        rows.append([_("Version"), _("n°%(version)d", version=version)])
     rows.append([_("Document produit le"),
                  long_datetime(utcnow(), candidature.academie.timezone)])
     return rows

@@ -63,7 +63,7 @@ STEPS = (
     Step("informations", N_("Informations candidature")),
     Step("qualification", N_("Qualification présentée")),
     Step("acquis", N_("Acquis")),
-    Step("epreuves", N_("Epreuves")),
+    Step("epreuves", N_("Épreuves")),
     Step("recapitulatif", N_("Récapitulatif")),
 )
 SLUGS = tuple(step.slug for step in STEPS)

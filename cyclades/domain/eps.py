@@ -26,6 +26,12 @@ MODE_LABELS = {
 APTE_LATER = N_("Apte : l'académie indiquera les activités avec la convocation")
 
 
+def activity_label(name: str) -> str:
+    """An activity as read in a sentence: the notices write them in capitals (« TENNIS DE
+    TABLE »), which screen readers may spell out; « Tennis de table »."""
+    return name[:1].upper() + name[1:].lower() if name.isupper() else name
+
+
 def mode_label(mode: str, activities: list[str]) -> str:
     """The French source of a situation's label, with the académie's activities in mind."""
     if mode == APTE and not activities:

@@ -167,7 +167,7 @@ class EpreuvesForm(TabForm):
     lvb = SelectField(_l("Langue vivante B (LVB)"), validate_choice=False,
                       description=_l("Obligatoire pour votre spécialité tertiaire ; différente "
                                      "de la LVA."))
-    lvf = SelectField(_l("Langue vivante facultative (LVF, épreuve orale) (facultatif)"),
+    lvf = SelectField(_l("LVF : langue vivante facultative, épreuve orale (facultatif)"),
                       validate_choice=False)
     eps_mode = RadioField(_l("Éducation physique et sportive (E7) : votre situation"),
                           validate_choice=False)
@@ -201,7 +201,8 @@ class EpreuvesForm(TabForm):
                                   professional_experience=c.get("experience", False))
         self.eps_mode.choices = [SelectChoice(m, _l(eps.mode_label(m, c.get("activities"))))
                                  for m in modes]
-        self.eps_activities.choices = [SelectChoice(a, a) for a in c.get("activities", [])]
+        self.eps_activities.choices = [SelectChoice(a, eps.activity_label(a))
+                                       for a in c.get("activities", [])]
         self.eps_adapted.choices = [SelectChoice(a, a) for a in c.get("adapted", [])]
 
     def language_choice(self):

@@ -110,7 +110,7 @@ def _epreuve_rows(chosen: dict) -> list:
         # An APTE without activities: the académie announces them with the convocation.
         detail = _(eps.mode_label(mode, chosen.get("eps_activities")))
         if mode == eps.APTE and chosen.get("eps_activities"):
-            detail += " – " + ", ".join(chosen["eps_activities"])
+            detail += " – " + ", ".join(eps.activity_label(a) for a in chosen["eps_activities"])
         if mode == eps.ADAPTEE and chosen.get("eps_adapted"):
             detail += " – " + chosen["eps_adapted"]
         rows.append((_("E7 – Éducation physique et sportive"), detail))
@@ -168,7 +168,7 @@ def sections(candidature, answers: dict) -> list[dict]:
     }
     titles = {"identification": _("Identification"), "informations": _("Informations candidature"),
               "qualification": _("Qualification présentée"), "acquis": _("Acquis"),
-              "epreuves": _("Epreuves")}
+              "epreuves": _("Épreuves")}
     result = [{"slug": slug, "title": titles[slug], "rows": rows[slug]} for slug in titles]
     result[-1]["epreuves"] = unit_statuses(candidature, answers) if "qualification" in answers \
         else []

@@ -50,12 +50,12 @@ def test_tab_5_errors_with_htmx(page, live_app, make_live_account):
     open_tab_5(page, live_app, make_live_account)
     with redraw(page):
         page.get_by_role("radio", name="Apte", exact=False).first.check()
-    page.get_by_role("checkbox", name="DANSE", exact=True).check()
+    page.get_by_role("checkbox", name="Danse", exact=True).check()
     page.get_by_role("button", name="Suivant", exact=True).click()
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("Choisissez votre langue vivante A (LVA).")
     expect(summary).to_contain_text("Choisissez exactement deux activités.")
-    expect(page.get_by_role("checkbox", name="DANSE", exact=True)).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Danse", exact=True)).to_be_checked()
     expect(summary).to_be_focused()
     assert_no_axe_violations(page, "onglet 5 en erreur")
 

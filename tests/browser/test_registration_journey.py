@@ -23,7 +23,7 @@ TABS = root_conftest().TABS
 FORM_SLUGS = list(TABS)
 SLUGS = FORM_SLUGS + ["recapitulatif"]
 LABELS = dict(zip(SLUGS, ["Identification", "Informations candidature",
-                          "Qualification présentée", "Acquis", "Epreuves", "Récapitulatif"]))
+                          "Qualification présentée", "Acquis", "Épreuves", "Récapitulatif"]))
 EXAM = "Baccalauréat professionnel"
 #: What the Récapitulatif must show of TABS and of the account (tests/conftest.py IDENTITY).
 RECAP = ["12 rue Blatin", "63000 Clermont-Ferrand", "06 12 34 56 78", "Ouvriers",
@@ -163,7 +163,7 @@ def fill_tab(page, slug):
         with redraw(page):
             page.get_by_role("radio", name=starts_with("Apte")).check()
         for activity in TABS[slug]["eps_activities"]:
-            page.get_by_role("checkbox", name=activity, exact=True).check()
+            page.get_by_role("checkbox", name=activity.capitalize(), exact=True).check()
         page.get_by_role("checkbox", name=starts_with("J'ai vérifié")).check()
 
 
