@@ -18,7 +18,8 @@ Printed:
   context: empty cache, no cookie) and of a repeat visit (the same page opened again in that
   context), with the requests that went over the network and what they transferred (headers
   included; a file taken from the cache counts for nothing); median of RUNS contexts;
-- « Suivant » on tab 1 of M'inscrire (the demo candidate, a Bac Pro in Clermont-Ferrand): from
+- « Suivant » on tab 1 of M'inscrire (the second demo candidate's Bac Pro in Clermont-Ferrand,
+  still being filled in; the first one's is registered): from
   the click to tab 2's heading on screen. With JavaScript htmx posts the form and swaps the tab:
   click event → the new heading in the DOM → the next animation frame. Without JavaScript the
   browser posts the form and follows the 303 to a whole page: navigation start (the click) →
@@ -50,7 +51,7 @@ from benchmarks.common import free_port, gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DEMO_EMAIL = "camille.martin@example.fr"  # cyclades/demo.py
+DEMO_EMAIL = "lucas.bernard@example.fr"  # cyclades/demo.py: DRAFT_EMAIL, a candidature in draft
 DEMO_PASSWORD = "Demo-Cyclades-2027"
 
 #: name → (latency ms, download kbit/s, upload kbit/s); kbit = 1 000 bits.

@@ -11,10 +11,15 @@ from cyclades.db import database
 @click.command("demo-data")
 @with_appcontext
 def demo_data_command():
-    """Load the académies, exams, specialties, windows and a demo account (idempotent)."""
+    """Load the académies, exams, specialties, windows, and the demo accounts with their
+    candidatures (idempotent)."""
     with database.connection_context():
         counts = demo.load()
+    demo.load_candidatures()  # its own request context and connection
     click.echo(", ".join(f"{name} : {count}" for name, count in counts.items()))
+    click.echo(f"Comptes de démonstration (mot de passe : {demo.DEMO_PASSWORD}) :")
+    for email, what in demo.LOGINS:
+        click.echo(f"  {email} : {what}")
 
 
 @click.command("load-reference")

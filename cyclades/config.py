@@ -35,9 +35,21 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _served_url() -> str:
+    """Where `flask run` serves: its FLASK_RUN_HOST and FLASK_RUN_PORT (`make run` sets them from
+    its HOST and PORT), else its own defaults. A server listening on every interface is reached
+    on this machine at 127.0.0.1."""
+    host = _env("FLASK_RUN_HOST", "127.0.0.1")
+    if host in {"0.0.0.0", "::", "[::]"}:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{_env('FLASK_RUN_PORT', '5000')}"
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
-    base_url = _env("CYCLADES_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    base_url = _env("CYCLADES_BASE_URL", _served_url()).rstrip("/")
     smtp_port = _env("CYCLADES_SMTP_PORT")
     return {
         "SECRET_KEY": _secret_key(instance),

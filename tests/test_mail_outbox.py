@@ -1,6 +1,7 @@
 """Mail that never blocks a page and is never lost: the outbox, the worker, its retries, and
 what a person sees when the mail server is down or hangs."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -246,3 +247,100 @@ def test_the_worker_process_delivers_what_the_pages_queued(app, client, mailbox,
     finally:
         worker.send_signal(signal.SIGINT)
         worker.wait(timeout=20)
+
+
+# --- The links' address -------------------------------------------------------------------------
+
+def _settings(tmp_path, monkeypatch, **environment) -> dict:
+    """from_environment() with only these FLASK_RUN_* / CYCLADES_BASE_URL variables set."""
+    from cyclades import config
+
+    for name in ("CYCLADES_BASE_URL", "FLASK_RUN_HOST", "FLASK_RUN_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CYCLADES_SECRET_KEY", "clé de test")
+    return config.from_environment(str(tmp_path))
+
+
+def test_the_links_point_at_the_port_flask_run_serves_unless_the_base_url_is_set(
+        tmp_path, monkeypatch):
+    assert _settings(tmp_path, monkeypatch)["BASE_URL"] == "http://127.0.0.1:5000"
+    assert _settings(tmp_path, monkeypatch, FLASK_RUN_PORT="8080")["BASE_URL"] == \
+        "http://127.0.0.1:8080"
+    assert _settings(tmp_path, monkeypatch, FLASK_RUN_HOST="0.0.0.0", FLASK_RUN_PORT="8080"
+                     )["BASE_URL"] == "http://127.0.0.1:8080"  # every interface: this one too
+    assert _settings(tmp_path, monkeypatch, FLASK_RUN_HOST="::1")["BASE_URL"] == \
+        "http://[::1]:5000"
+    public = _settings(tmp_path, monkeypatch, FLASK_RUN_PORT="8080",
+                       CYCLADES_BASE_URL="https://cyclades.ac-exemple.fr/")
+    assert public["BASE_URL"] == "https://cyclades.ac-exemple.fr"
+    assert public["SESSION_COOKIE_SECURE"]
+
+
+def test_an_activation_mail_of_a_server_on_port_8080_links_to_port_8080(
+        tmp_path, monkeypatch, smtp_server, database_url):
+    """The app as `make run PORT=8080` creates it: from the environment only."""
+    from cyclades import create_app
+    from cyclades.db import database
+    from cyclades.migrations import upgrade
+    from tests.conftest import FormClient, Mailbox
+
+    for name in ("CYCLADES_BASE_URL", "FLASK_RUN_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {
+            "FLASK_RUN_PORT": "8080", "CYCLADES_SECRET_KEY": "clé de test",
+            "CYCLADES_DATABASE": database_url, "CYCLADES_QUEUE": str(tmp_path / "queue.sqlite3"),
+            "CYCLADES_RATELIMIT_STORAGE": f"sqlite://{tmp_path / 'ratelimits.sqlite3'}",
+            "CYCLADES_SMTP_HOST": "127.0.0.1", "CYCLADES_SMTP_PORT": str(smtp_server.port),
+            "CYCLADES_SMTP_TLS": "off", "CYCLADES_UPLOAD_DIR": str(tmp_path / "uploads"),
+            "CYCLADES_DOCUMENTS_DIR": str(tmp_path / "documents")}.items():
+        monkeypatch.setenv(name, value)
+    app = create_app()
+    assert app.config["BASE_URL"] == "http://127.0.0.1:8080"
+    with app.app_context(), database.connection_context():
+        upgrade(database)
+    mailbox = Mailbox(smtp_server.handler)
+    client = FormClient(app.test_client())
+    assert create(client).status_code == 303
+    link = mailbox.link(mailbox.last("chloe@example.fr"), "/compte/activer/")
+    assert link.startswith("http://127.0.0.1:8080/compte/activer/")
+    assert client.get(link.replace("http://127.0.0.1:8080", "")).status_code == 302
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make n'est pas installé")
+def test_make_run_on_another_port_gives_every_command_that_port_for_the_links(tmp_path,
+                                                                             monkeypatch):
+    """`make run PORT=8123`, its `flask` replaced by a script that tells, for each command the
+    target runs (init-db, demo-data, worker, run), what its environment says of the links'
+    address; read by from_environment() as that command would."""
+    fake = tmp_path / "fake-flask.sh"
+    fake.write_text('echo "$1|${FLASK_RUN_HOST-}|${FLASK_RUN_PORT-}|${CYCLADES_BASE_URL-}"\n')
+    rule = next(line for line in (ROOT / "Makefile").read_text().splitlines()
+                if line.startswith("run:") and "export" not in line)
+    skipped = [arg for prerequisite in rule.split(":", 1)[1].split()
+               for arg in ("-o", prerequisite)]  # installing, packages: not here
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ("CYCLADES_BASE_URL", "FLASK_RUN_HOST", "FLASK_RUN_PORT",
+                                   "MAKEFLAGS", "MFLAGS")}
+
+    def make_run(**variables) -> dict:
+        command = ["make", "--no-print-directory", *skipped, "run", f"FLASK=sh {fake}",
+                   "PORT=8123", *[f"{name}={value}" for name, value in variables.items()]]
+        done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        links = {}
+        for line in done.stdout.splitlines():
+            if line.count("|") != 3:
+                continue  # make says each command before running it
+            name, host, port, base_url = line.split("|")
+            links[name] = _settings(tmp_path, monkeypatch, **{key: value for key, value in (
+                ("FLASK_RUN_HOST", host), ("FLASK_RUN_PORT", port),
+                ("CYCLADES_BASE_URL", base_url)) if value})["BASE_URL"]
+        return links
+
+    assert make_run() == {command: "http://127.0.0.1:8123"
+                          for command in ("init-db", "demo-data", "worker", "run")}
+    environment["CYCLADES_BASE_URL"] = "https://cyclades.ac-exemple.fr"
+    assert set(make_run(HOST="0.0.0.0").values()) == {"https://cyclades.ac-exemple.fr"}
