@@ -6,10 +6,14 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test install install-test packages translations benchmark clean
+.PHONY: run serve test install install-test packages runtime-packages translations benchmark clean
 
-# The portal and its worker (mail, periodic jobs) together; Ctrl-C stops both.
-run: install
+# The portal and its worker (mail, periodic jobs) together; Ctrl-C stops both. `flask run` reads
+# FLASK_RUN_HOST and FLASK_RUN_PORT, and so does cyclades/config.py: the links of the mails (the
+# demo data's included) point at this server unless CYCLADES_BASE_URL says otherwise.
+run: export FLASK_RUN_HOST = $(HOST)
+run: export FLASK_RUN_PORT = $(PORT)
+run: install runtime-packages
 	$(FLASK) init-db
 	$(FLASK) demo-data
 	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
@@ -17,7 +21,7 @@ run: install
 
 # The production set-up on this machine: gunicorn's gevent workers (gunicorn.conf.py) and the
 # worker, on the environment's CYCLADES_* settings (README, « Running it for real »).
-serve: install
+serve: install runtime-packages
 	$(FLASK) init-db
 	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py app:app
@@ -47,8 +51,12 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# Debian's chromium and redis-server for the tests (installed with apt-get when we are root).
+# Debian's Pango for the PDFs; and for the tests chromium, redis-server and postgresql
+# (installed with apt-get when we are root).
 packages:
+	@sh scripts/ensure-packages.sh tests
+
+runtime-packages:
 	@sh scripts/ensure-packages.sh
 
 # Extract the French source strings, update the English catalogue, compile it.

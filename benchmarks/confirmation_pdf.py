@@ -1,11 +1,15 @@
-"""The confirmation d'inscription: how long it takes to build and how heavy it is.
+"""The generated documents: how long they take to print and how heavy they are, on the
+portal's engine (WeasyPrint, a tagged PDF/UA-1) and on the former one (fpdf2, untagged:
+benchmarks/fpdf_reference.py), from the same content.
 
-Builds the content and the PDF of a full Bac Pro candidature (every tab answered, a bénéfice,
-languages and EPS) many times and prints the median and slowest build times and the size.
-Target: well under 100 KB, built in milliseconds.
+Builds the confirmation d'inscription of a full Bac Pro candidature (every tab answered, a
+bénéfice, languages and EPS) and its Demande de pièces many times, and prints for each engine
+the median and slowest times, the size and the number of pages. Target: well under 100 KB.
+Both are printed inside the save of the candidature (cyclades/operations/documents.py).
 
 Run: `make benchmark` (or .venv/bin/python benchmarks/confirmation_pdf.py).
 """
+import io
 import statistics
 import sys
 import tempfile
@@ -14,12 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pypdf import PdfReader  # noqa: E402
+
+from benchmarks import fpdf_reference  # noqa: E402
 from benchmarks.common import bench_app, load_demo, register_demo_candidature  # noqa: E402
 from cyclades.db import database  # noqa: E402
 from cyclades.documents import content, pdf  # noqa: E402
 from cyclades.models import CandidatureVersion  # noqa: E402
 
-RUNS = 50
+RUNS = 30
 ANSWERS = {
     "identification": {"adresse": "12 rue Blatin", "complement": "Bâtiment B, 3e étage",
                        "code_postal": "63000", "commune": "Clermont-Ferrand",
@@ -36,6 +43,18 @@ ANSWERS = {
     "epreuves": {"verification": True, "lva": "anglais", "lvb": "espagnol", "lvf": "italien",
                  "eps_mode": "APTE", "eps_activities": ["DANSE", "DEMI FOND"]},
 }
+ENGINES = {"WeasyPrint (PDF/UA-1, balisé)": pdf.render,
+           "fpdf2 (ancien, non balisé)": fpdf_reference.render}
+
+
+def measure(render, document: dict) -> tuple[list[float], bytes]:
+    render(document)  # warm: fonts parsed once
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        data = render(document)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings, data
 
 
 def main():
@@ -45,17 +64,17 @@ def main():
             load_demo()
             candidature = register_demo_candidature(ANSWERS)
             version = CandidatureVersion.get(CandidatureVersion.candidature == candidature)
-            pdf.render(content.confirmation(candidature, version))  # warm: fonts parsed once
-            timings, size = [], 0
-            for _ in range(RUNS):
-                start = time.perf_counter()
-                data = pdf.render(content.confirmation(candidature, version))
-                timings.append((time.perf_counter() - start) * 1000)
-                size = len(data)
-    print(f"Confirmation d'inscription (Bac Pro tertiaire, toutes rubriques), {RUNS} fois :")
-    print(f"- taille : {size / 1024:.1f} Ko (objectif : bien moins de 100 Ko)")
-    print(f"- temps médian : {statistics.median(timings):.0f} ms ; "
-          f"le plus lent : {max(timings):.0f} ms")
+            documents = {"Confirmation d'inscription (Bac Pro tertiaire, toutes rubriques)":
+                         content.confirmation(candidature, version),
+                         "Demande de pièces justificatives": content.demande(candidature)[0]}
+            for title, document in documents.items():
+                print(f"{title}, {RUNS} fois :")
+                for engine, render in ENGINES.items():
+                    timings, data = measure(render, document)
+                    pages = len(PdfReader(io.BytesIO(data)).pages)
+                    print(f"- {engine} : {len(data) / 1024:.1f} Ko, {pages} page(s) ; "
+                          f"temps médian {statistics.median(timings):.0f} ms, "
+                          f"le plus lent {max(timings):.0f} ms")
 
 
 if __name__ == "__main__":

@@ -20,27 +20,31 @@ def from_local(moment: datetime, tz: str) -> datetime:
     return moment.replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc).replace(tzinfo=None)
 
 
+def _time() -> str:
+    """The one Babel pattern of every time of day the portal writes (pages, mails, documents):
+    « 23:59 », as the notices write the deposit deadlines (R50)."""
+    # Translators: Babel time pattern: "HH:mm" in French (R50: « 23:59 »); "h:mm a" in English.
+    return gettext("HH:mm")
+
+
 def long_datetime(moment: datetime, tz: str) -> str:
-    """« lundi 4 novembre 2024 à 15 h »."""
+    """« lundi 4 novembre 2024 à 15:00 »."""
     local = to_local(moment, tz)
     locale = get_locale()
-    # Translators: Babel time patterns; French says "15 h" and "9 h 30".
-    pattern = gettext("H 'h'") if local.minute == 0 else gettext("H 'h' mm")
     return gettext("%(date)s à %(time)s",
                    date=format_date(local, "full", locale=locale),
-                   time=format_time(local, pattern, locale=locale))
+                   time=format_time(local, _time(), locale=locale))
 
 
 def time_of_day(moment: datetime, tz: str) -> str:
-    """« 15 h 42 (heure de Paris) »: a moment of today, as « Réessayez après … » says it."""
+    """« 15:42 (heure de Paris) »: a moment of today, as « Réessayez après … » says it."""
     local = to_local(moment, tz)
     return gettext("%(time)s (heure de %(city)s)",
-                   time=format_time(local, gettext("H 'h' mm"), locale=get_locale()),
-                   city=zone_city(tz))
+                   time=format_time(local, _time(), locale=get_locale()), city=zone_city(tz))
 
 
 def period(opens: datetime, closes: datetime, tz: str) -> str:
-    """« du lundi 4 novembre 2024 à 15 h au mardi 3 décembre 2024 à 17 h (heure locale) »."""
+    """« du lundi 4 novembre 2024 à 15:00 au mardi 3 décembre 2024 à 17:00 (heure locale) »."""
     return gettext("du %(start)s au %(end)s (heure locale)",
                    start=long_datetime(opens, tz), end=long_datetime(closes, tz))
 
@@ -49,7 +53,7 @@ def short_datetime(moment: datetime, tz: str) -> str:
     """« 30/09/2020 16:10 »."""
     local = to_local(moment, tz)
     return format_date(local, "dd/MM/y", locale=get_locale()) + " " + \
-        format_time(local, "HH:mm", locale=get_locale())
+        format_time(local, _time(), locale=get_locale())
 
 
 def short_date(day) -> str:
@@ -78,7 +82,7 @@ def deposit_period(opens: datetime, closes: datetime, tz: str) -> str:
     return gettext("entre le %(start)s et le %(end)s %(time)s (heure de %(city)s)",
                    start=format_date(to_local(opens, tz), pattern, locale=locale),
                    end=format_date(to_local(closes, tz), pattern, locale=locale),
-                   time=format_time(to_local(closes, tz), "HH:mm", locale=locale),
+                   time=format_time(to_local(closes, tz), _time(), locale=locale),
                    city=zone_city(tz))
 
 
@@ -88,5 +92,5 @@ def deadline(closes: datetime, tz: str) -> str:
     pattern = gettext("EEEE dd MMMM y")
     return gettext("le %(date)s %(time)s (heure de %(city)s)",
                    date=format_date(to_local(closes, tz), pattern, locale=locale),
-                   time=format_time(to_local(closes, tz), "HH:mm", locale=locale),
+                   time=format_time(to_local(closes, tz), _time(), locale=locale),
                    city=zone_city(tz))

@@ -24,9 +24,9 @@ def _messages(code):
         410: (_("Lien expiré"), _("Ce lien n'est plus valable.")),
         413: (_("Envoi trop volumineux"),
               _("Ce que vous avez envoyé est trop volumineux. Vérifiez les champs et réessayez.")),
-        429: (_("Trop de tentatives"),
-              _("Vous avez fait trop de tentatives en peu de temps. Pour protéger les comptes, "
-                "cette action est bloquée un moment.")),
+        429: (_("Trop de demandes"),
+              _("Cette action a été demandée trop de fois en peu de temps depuis votre "
+                "connexion : elle est bloquée un moment.")),
         500: (_("Erreur du service"),
               _("Le service a rencontré un problème. Ce que vous avez déjà enregistré est "
                 "conservé. Réessayez dans quelques instants.")),
@@ -78,8 +78,8 @@ def init_app(app):
     def throttled(exceeded):
         retry = time_of_day(exceeded.retry_at, app.config["BABEL_DEFAULT_TIMEZONE"])
         response = render_error(429, explanation=_(
-            "Vous avez fait trop de tentatives en peu de temps. Pour protéger les comptes, "
-            "cette action est bloquée : réessayez après %(time)s.", time=retry))
+            "Cette action a été demandée trop de fois en peu de temps depuis votre connexion : "
+            "réessayez après %(time)s.", time=retry))
         response.headers["Retry-After"] = str(exceeded.retry_after)
         return response
 

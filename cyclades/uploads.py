@@ -149,6 +149,11 @@ def _open_image(data: bytes):
                          "de pixels) : photographiez le document de nouveau, ou enregistrez "
                          "la photo en plus petit."),
                       pixels=str(round(width * height / 1_000_000)))
+    from PIL import ImageFile
+
+    # Pillow's switch is global and WeasyPrint turns it on when imported (weasyprint/images.py):
+    # on, a truncated photo is padded with grey and kept. Off here, whoever set it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image.load()  # decodes every byte: a truncated photo fails here
     except Exception as error:

@@ -66,7 +66,7 @@ def test_enregistrer_produces_the_confirmation_as_a_pdf(client, candidate, depos
                  "E52", "E6", "E7"):
         assert f"{unit} – " in words, unit
     assert "Inscrit" in words
-    assert re.search(r"au plus tard le \w+ \d+ \w+ 20\d\d à \d+ h", words)  # the deadline
+    assert re.search(r"au plus tard le \w+ \d+ \w+ 20\d\d à \d\d:\d\d", words)  # the deadline
 
 
 def test_the_pdf_embeds_its_fonts_so_every_accent_prints(client, make_account, deposit, db):
@@ -101,6 +101,74 @@ def test_a_character_the_fonts_lack_prints_visibly_never_as_a_blank(app, client,
     token, _ = register_all(client)
     words = pdf_text(open_pdf(client, documents_of(token)[0]).get_data())
     assert "Wei ?" in words
+
+
+def structure_of(reader) -> list[str]:
+    """The structure types of a tagged PDF, in reading order (what a screen reader walks)."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if "/S" in node:
+            found.append(str(node["/S"])[1:])
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+            walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.parametrize("kind", ["confirmation", "demande_pieces"])
+def test_a_screen_reader_finds_headings_and_tables_in_every_generated_pdf(client, candidate,
+                                                                          deposit, kind, db):
+    token, _ = register_all(client)
+    [document] = documents_of(token, kind)
+    reader = PdfReader(io.BytesIO(open_pdf(client, document).get_data()))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a PDF boolean)
+    assert catalog["/Lang"] == "fr"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712; the title, not a file name
+    xmp = catalog["/Metadata"].get_object().get_data().decode()
+    assert 'pdfuaid:part="1"' in xmp  # declared PDF/UA-1
+    title = {"confirmation": "Confirmation d'inscription",
+             "demande_pieces": "Demande de pièces justificatives"}[kind]
+    assert reader.metadata.title.startswith(f"{title} – Baccalauréat professionnel")
+    assert title in xmp
+    structure = structure_of(reader)
+    assert structure.count("H1") == 1 and structure.index("H1") < structure.index("H2")
+    for element in ("Table", "Caption", "THead", "TH", "TD", "L", "LI"):
+        assert element in structure, element
+    # The HTML page shows the same headings, in the same order.
+    page = client.get(f"/documents/{document.token}").get_data(as_text=True)
+    headings = re.findall(r'<h2 id="section-\d+">([^<]+)</h2>', page)
+    assert structure.count("H2") == len(headings) > 0
+
+
+def test_the_signature_box_stays_on_the_page_of_its_instructions(app, client, candidate, deposit,
+                                                                  db):
+    token, _ = register_all(client)
+    [document] = documents_of(token)
+    reader = PdfReader(io.BytesIO(open_pdf(client, document).get_data()))
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+    [last] = [page for page in pages if "Date et signature du candidat" in page.split("2. Datez")[-1]]
+    assert "À faire" in last and "1. Vérifiez chaque information" in last
+    assert "3. Déposez-le" in last
+    assert len(pages) <= 2, "a full candidature prints on two pages"
+
+
+def test_a_generated_pdf_reads_nothing_but_its_fonts(app):
+    from cyclades.documents import pdf
+
+    with app.app_context():
+        html = pdf.html({"title": "T", "header": [], "meta": [], "footer": "F", "sections": [
+            {"title": "S", "rows": [], "tables": [], "paragraphs": ["x"]}]})
+        assert html.count("url(file://") == 2
+        with pytest.raises(ValueError):
+            pdf._fonts_only().fetch("file:///etc/passwd")
+        assert pdf._fonts_only().fetch(pdf._fonts()["bold"]).read()[:4] == b"\x00\x01\x00\x00"
 
 
 def test_a_modification_makes_version_2_and_keeps_version_1(app, client, candidate, deposit,
@@ -236,6 +304,10 @@ def test_a_published_document_reaches_the_candidate_with_a_mail(app, client, can
     assert "- Convocation aux épreuves, version n°2" in mailbox.body(mailbox.last("camille@example.fr"))
     page = text(client.get("/mes-documents"))
     assert "Convocation aux épreuves version n°2" in page
+    # PDF only, and whom to ask for an accessible version.
+    assert "Publié par le service gestionnaire : en PDF seulement." in page
+    assert page.count("en PDF seulement") == 1  # the portal's own documents have their HTML page
+    assert "Pour en recevoir une version accessible, écrivez à : ce.bacpro@ac-clermont.fr" in page
     response = client.get(f"/documents/{again.token}/pdf")
     assert "Nouvelle date" in pdf_text(response.get_data())
     assert response.headers["Content-Disposition"] == 'inline; filename=convocation-v2.pdf'

@@ -234,16 +234,16 @@ def _plain(string):
 def test_dates_are_in_french_by_default(app):
     with app.test_request_context("/"):
         assert period(OPENS, CLOSES, "Europe/Paris") == (
-            "du lundi 4 novembre 2024 à 15 h au mardi 3 décembre 2024 à 17 h (heure locale)")
+            "du lundi 4 novembre 2024 à 15:00 au mardi 3 décembre 2024 à 17:00 (heure locale)")
         assert period(OPENS_HALF, CLOSES, "Europe/Paris") == (
-            "du lundi 4 novembre 2024 à 9 h 30 au mardi 3 décembre 2024 à 17 h (heure locale)")
+            "du lundi 4 novembre 2024 à 09:30 au mardi 3 décembre 2024 à 17:00 (heure locale)")
 
 
 def test_dates_in_english(app):
     with app.test_request_context("/"), force_locale("en"):
         assert _plain(period(OPENS, CLOSES, "Europe/Paris")) == (
-            "from Monday, November 4, 2024 at 3 PM to Tuesday, December 3, 2024 at 5 PM "
+            "from Monday, November 4, 2024 at 3:00 PM to Tuesday, December 3, 2024 at 5:00 PM "
             "(local time)")
         assert _plain(period(OPENS_HALF, CLOSES, "Europe/Paris")) == (
-            "from Monday, November 4, 2024 at 9:30 AM to Tuesday, December 3, 2024 at 5 PM "
+            "from Monday, November 4, 2024 at 9:30 AM to Tuesday, December 3, 2024 at 5:00 PM "
             "(local time)")

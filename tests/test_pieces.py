@@ -82,9 +82,9 @@ def test_the_list_says_each_piece_why_and_until_when(client, registered):
     response = client.get("/mes-justificatifs")
     assert response.status_code == 302  # one candidature: straight to its pieces
     page = text(client.get(response.headers["Location"]))
-    assert "Identité DCSTID01 : Document justifiant l'identité" in page
+    assert "Identité Document justifiant l'identité (DCSTID01)" in page
     assert "Demandé à tout candidat : carte nationale d'identité" in page
-    assert "CINSIG01 : Confirmation d'inscription signée" in page
+    assert "Confirmation d'inscription signée (CINSIG01)" in page
     window = Window.of_candidature(Candidature.get(Candidature.token == registered),
                                    Window.DEPOT)
     assert re.search(r"À déposer en ligne entre le \w+ \d\d \w+ \d{4} et le \w+ \d\d \w+ \d{4} "
@@ -102,7 +102,7 @@ def test_the_list_follows_the_candidature_when_it_changes(client, registered):
     client.submit(f"/inscription/{registered}/enregistrer",
                   page=f"/inscription/{registered}/recapitulatif")
     page = text(client.get(board_url(registered)))
-    assert "CERMED01 : Certificat médical" in page
+    assert "Certificat médical (date de validité, signature et cachet du médecin) (CERMED01)" in page
     assert "Vous avez choisi l'EPS en contrôle ponctuel « Inapte »" in page
 
 
@@ -381,6 +381,30 @@ def test_a_file_is_not_reachable_through_another_candidature_of_the_same_owner(
 
 # --- Declaring and the statuses -----------------------------------------------------------------
 
+def test_j_ai_fourni_toutes_mes_pieces_asks_to_confirm_before_it_locks_them(app, client,
+                                                                              registered):
+    assert client.get(f"{board_url(registered)}/declarer").status_code == 302  # nothing yet
+    upload(client, registered, "DCSTID01", ("cni.pdf", pdf_bytes()))
+    upload(client, registered, "CINSIG01", ("confirmation.pdf", pdf_bytes()))
+    board = client.get(board_url(registered)).get_data(as_text=True)
+    assert f'href="{board_url(registered)}/declarer"' in board  # a link to a page, not a POST
+    assert f'action="{board_url(registered)}/declarer"' not in board
+    page = client.get(f"{board_url(registered)}/declarer")
+    words = text(page)
+    assert "<title>Confirmer : j'ai fourni toutes mes pièces – Mes justificatifs" in \
+        page.get_data(as_text=True).replace("&#39;", "'")
+    assert "vous ne pourrez plus modifier ni supprimer ces fichiers" in words
+    assert "Document justifiant l'identité (DCSTID01) : cni.pdf" in words
+    assert "Confirmation d'inscription signée (CINSIG01) : confirmation.pdf" in words
+    # Not yet declared: the files can still be deleted.
+    assert "Supprimer" in text(client.get(board_url(registered)))
+    assert "Non, revenir à Mes justificatifs" in words
+    assert client.submit(f"{board_url(registered)}/declarer",
+                         page=f"{board_url(registered)}/declarer").status_code == 303
+    assert "Supprimer" not in text(client.get(board_url(registered)))
+    assert client.get(f"{board_url(registered)}/declarer").status_code == 302  # done already
+
+
 def test_declaring_needs_every_online_piece_then_locks_them(app, client, registered):
     html = client.get(board_url(registered)).get_data(as_text=True)
     assert "Ce bouton apparaît quand chaque pièce à déposer en ligne a son fichier." in text_of(html)
@@ -410,7 +434,7 @@ def test_each_status_as_the_candidate_reads_it(app, client, registered):
     post(client, registered, "declarer")
     status(app, registered, "DCSTID01", "recue")
     page = text(client.get(board_url(registered)))
-    assert re.search(r"DCSTID01 .*Statut : Reçue Date de réception : \d\d/\d\d/\d{4}", page)
+    assert re.search(r"DCSTID01\) .*Statut : Reçue Date de réception : \d\d/\d\d/\d{4}", page)
 
     with pytest.raises(operations.PieceRefused, match="besoin d'un commentaire"):
         status(app, registered, "DCSTID01", "non_conforme")
@@ -546,7 +570,7 @@ def test_the_dashboard_tells_what_is_missing_and_by_when(client, registered):
     assert "Pièces justificatives : 2 à déposer au plus tard le" in page
     local_year = to_local(window.closes_at, "Europe/Paris").year  # 31/12 23:30 UTC is 2027 there
     assert f"{local_year}" in page and "(heure de Paris)" in page
-    assert "DCSTID01 : Document justifiant l'identité" in page
+    assert "Document justifiant l'identité (DCSTID01)" in page
     deposit_all(client, registered)
     assert ("il reste à cliquer sur « J'ai fourni toutes mes pièces »"
             in text(client.get("/")))
@@ -587,7 +611,7 @@ def test_a_piece_whose_window_is_not_open_does_not_hold_back_the_others(app, cli
     from cyclades.models import Specialty
     Specialty.update(requires_r408=True).where(Specialty.code == "MV").execute()
     page = text(client.get(board_url(registered)))
-    assert "ATR40801 : Attestation de formation" in page
+    assert "Attestation de formation au travail en hauteur sur échafaudage de pied (R408) (ATR40801)" in page
     assert "La période de dépôt de cette pièce n'est pas encore ouverte." in page
     assert upload(client, registered, "ATR40801", ("r408.pdf", pdf_bytes())).status_code == 303
     assert post(client, registered, "declarer").status_code == 303  # DEPOT pieces come later

@@ -49,6 +49,7 @@ def signed_in(client, candidate, deposit, db):
         "pieces.mine": ["/mes-justificatifs"],
         "pieces.show": [f"/mes-justificatifs/{token}"],
         "pieces.view_file": [f"/mes-justificatifs/{token}/fichiers/{deposited.token}"],
+        "pieces.confirm_declare": [f"/mes-justificatifs/{token}/declarer"],
     }
 
 

@@ -184,7 +184,11 @@ def test_leaving_and_coming_back_resumes_at_the_first_incomplete_tab(client, can
     client.login("camille@example.fr")
     location = start(client)  # M'inscrire again for the same exam: the same candidature
     assert location == f"/inscription/{token}/qualification"
+    # Said on the page it leads to, not one page later.
+    notice = "Vous avez déjà une candidature pour cet examen et cette session : la voici."
+    assert notice in text(client.get(location))
     page = client.get(f"/inscription/{token}/identification")
+    assert notice not in text(page)
     assert 'value="12 rue Blatin"' in page.get_data(as_text=True)
 
 

@@ -82,6 +82,16 @@ def test_the_gps_position_of_a_photo_is_removed():
     assert not Image.open(io.BytesIO(cleaned)).getexif().get_ifd(0x8825)
 
 
+def test_a_truncated_photo_is_refused_even_after_a_document_was_printed(app):
+    from cyclades.documents import pdf
+
+    with app.app_context():  # WeasyPrint imported and used: its import flips a Pillow switch
+        pdf.render({"title": "T", "header": [], "meta": [], "footer": "F", "sections": []})
+    with pytest.raises(uploads.Refused) as refused:
+        uploads.check(jpeg_bytes()[:2000])
+    assert "endommagée ou incomplète" in refused.value.reason
+
+
 @pytest.mark.parametrize("data, message", [
     (b"", "vide (0 octet)"),
     (png_bytes(), "ni un PDF ni une photo JPEG"),  # a PNG renamed .pdf: the name is not read

@@ -32,7 +32,7 @@ def test_open_windows_by_academie_then_exam_with_french_dates(client, db):
     with travel(datetime(2024, 11, 20, 12)):
         page = text(client.get("/ouverture-des-services"))
     assert "Académie de Clermont-Ferrand Baccalauréat professionnel – session 2027" in page
-    assert ("Inscriptions : du lundi 4 novembre 2024 à 15 h au mardi 3 décembre 2024 à 17 h "
+    assert ("Inscriptions : du lundi 4 novembre 2024 à 15:00 au mardi 3 décembre 2024 à 17:00 "
             "(heure locale)") in page
 
     page = text(client.get("/ouverture-des-services"))
@@ -54,8 +54,8 @@ def test_overseas_academie_dates_are_in_its_own_time(client, db):
     opens = now.replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
     make_window(guadeloupe, bcp, opens, opens + timedelta(days=20, hours=1, minutes=30))
     page = text(client.get("/ouverture-des-services"))
-    assert "à 8 h au" in page  # 12:00 UTC is 8:00 in Guadeloupe (UTC−4)
-    assert "à 9 h 30 (heure locale)" in page
+    assert "à 08:00 au" in page  # 12:00 UTC is 8:00 in Guadeloupe (UTC−4)
+    assert "à 09:30 (heure locale)" in page
 
 
 def test_demo_data_always_has_open_and_upcoming_windows(app, client, db):

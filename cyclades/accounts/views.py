@@ -69,22 +69,44 @@ def _login_failures(address: str) -> tuple:
 
 
 #: What a form says when a limit holds it back (cyclades.throttle), with until when.
-TOO_MANY_MAILS = N_("Trop de mails demandés pour cette adresse en peu de temps : pour la "
-                    "protéger, réessayez après %(time)s. Le dernier mail envoyé est peut-être "
-                    "déjà arrivé (pensez aux courriers indésirables).")
-TOO_MANY_LOGINS = N_("Trop de tentatives de connexion avec cette adresse : pour protéger le "
-                     "compte, réessayez après %(time)s, ou choisissez un nouveau mot de passe "
-                     "avec « Mot de passe oublié ».")
-TOO_MANY_PASSWORDS = N_("Trop de mots de passe incorrects : pour protéger votre compte, "
-                        "réessayez après %(time)s.")
-TOO_MANY_CHANGES = N_("Trop de changements d'adresse demandés en peu de temps : réessayez "
-                      "après %(time)s.")
+#: What a 429 says, by the limit reached (cyclades/throttle.py): the one that blocks, and what
+#: lifts it. A limit on the connection (the client) says so: another address will not help,
+#: nor will « Mot de passe oublié », which clears only the address's counters.
+TOO_MANY_MAILS = {
+    "LIMIT_MAIL_ADDRESS": N_("Trop de mails demandés pour cette adresse en peu de temps : pour "
+                             "la protéger, réessayez après %(time)s. Le dernier mail envoyé est "
+                             "peut-être déjà arrivé (pensez aux courriers indésirables)."),
+    "LIMIT_MAIL_CLIENT": N_("Trop de mails demandés depuis votre connexion à internet en peu de "
+                            "temps, toutes adresses confondues : réessayez après %(time)s."),
+}
+TOO_MANY_LOGINS = {
+    "LIMIT_LOGIN_FAILURES_PAIR": N_("Trop de tentatives de connexion avec cette adresse : pour "
+                                    "protéger le compte, réessayez après %(time)s, ou "
+                                    "choisissez un nouveau mot de passe avec « Mot de passe "
+                                    "oublié »."),
+    "LIMIT_LOGIN_FAILURES_CLIENT": N_("Trop de tentatives de connexion depuis votre connexion à "
+                                      "internet, toutes adresses confondues : réessayez après "
+                                      "%(time)s."),
+}
+TOO_MANY_LOGINS["LIMIT_LOGIN_FAILURES_ADDRESS"] = TOO_MANY_LOGINS["LIMIT_LOGIN_FAILURES_PAIR"]
+TOO_MANY_PASSWORDS = {
+    **dict.fromkeys(("LIMIT_LOGIN_FAILURES_PAIR", "LIMIT_LOGIN_FAILURES_ADDRESS"),
+                    N_("Trop de mots de passe incorrects : pour protéger votre compte, "
+                       "réessayez après %(time)s.")),
+    "LIMIT_LOGIN_FAILURES_CLIENT": TOO_MANY_LOGINS["LIMIT_LOGIN_FAILURES_CLIENT"],
+}
+TOO_MANY_CHANGES = {
+    "LIMIT_MAIL_ADDRESS": N_("Trop de changements d'adresse demandés en peu de temps : "
+                             "réessayez après %(time)s."),
+    "LIMIT_MAIL_CLIENT": TOO_MANY_MAILS["LIMIT_MAIL_CLIENT"],
+}
 
 
-def _throttled(template, field, exceeded, message, **context):
-    """The form again, every value kept, `field` saying until when: 429."""
+def _throttled(template, field, exceeded, messages: dict, **context):
+    """The form again, every value kept, `field` saying which limit blocks it (`messages`, by
+    setting) and until when: 429."""
     retry = time_of_day(exceeded.retry_at, current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    field.errors = [*field.errors, _(message, time=retry)]
+    field.errors = [*field.errors, _(messages[exceeded.setting], time=retry)]
     response = render_page(template, status=429, **context)
     response.headers["Retry-After"] = str(exceeded.retry_after)
     return response

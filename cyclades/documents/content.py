@@ -153,7 +153,7 @@ def demande(candidature) -> tuple[dict, str]:
                 "caption": _("Pièces justificatives demandées"),
                 "columns": [_("Pièce"), _("Pourquoi elle est demandée"), _("Quand")],
                 "widths": [34, 40, 26],
-                "rows": [[f"{p.code} : {_(p.label)}", _(p.why), when(p)] for p in required]}]},
+                "rows": [[f"{_(p.label)} ({p.code})", _(p.why), when(p)] for p in required]}]},
             {"title": _("Comment les déposer"), "rows": [], "tables": [], "paragraphs": [
                 _("Déposez chaque pièce dans « Mes justificatifs » : un fichier PDF ou JPEG "
                   "de 5 Mo au plus ; une photo prise avec un téléphone convient si elle est "

@@ -9,7 +9,7 @@ from cyclades import storage
 from cyclades.db import Prepared
 from cyclades.domain import documents as kinds
 from cyclades.htmx import render_page
-from cyclades.models import Candidature, Document
+from cyclades.models import Candidature, Document, ServiceContact
 from cyclades.operations import documents as operations
 
 bp = Blueprint("documents", __name__)
@@ -47,8 +47,13 @@ def load_document(token: str) -> Document:
 @bp.route("/mes-documents")
 def mine():
     candidatures = [c for c in Candidature.of_account(current_user.id) if c.version]
-    return render_page("documents/list.html", candidatures=candidatures,
-                       documents=operations.latest_documents(candidatures))
+    documents = operations.latest_documents(candidatures)
+    # Whom to ask for an accessible version of what the service published (PDF only).
+    contacts = {c.id: [contact for contact in ServiceContact.for_exam(c.academie, c.exam)
+                       if contact.email]
+                for c in candidatures if any(d.content is None for d in documents[c.id])}
+    return render_page("documents/list.html", candidatures=candidatures, documents=documents,
+                       contacts=contacts)
 
 
 @bp.route("/documents/<token>")

@@ -157,9 +157,20 @@ def view_file(token, file_token):
     return response
 
 
+@bp.route("/mes-justificatifs/<token>/declarer")
+def confirm_declare(token):
+    """« J'ai fourni toutes mes pièces » is final: this page lists what will be checked and
+    asks to confirm (its own URL, with or without JavaScript)."""
+    candidature = load_candidature(token)
+    state = operations.board(candidature)
+    if not state.can_declare:
+        return redirect(url_for("pieces.show", token=candidature.token, _anchor="declarer"))
+    return render_page("pieces/declare.html", board=state)
+
+
 @bp.route("/mes-justificatifs/<token>/declarer", methods=["POST"])
 def declare(token):
-    """« J'ai fourni toutes mes pièces » (R53)."""
+    """« J'ai fourni toutes mes pièces » (R53), confirmed on confirm_declare()'s page."""
     candidature = load_candidature(token)
     try:
         operations.declare(candidature, current_user.id)

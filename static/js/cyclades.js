@@ -1,6 +1,6 @@
 /* Cyclades libre: small enhancements; every page works without this file.
    After a page load or an htmx swap, focus goes where a screen-reader user needs it (the error
-   summary when there is one, else the new content's heading) and a changed step is announced. */
+   summary when there is one, else the new content's heading), which says the new step. */
 (function () {
   "use strict";
   // Buttons only needed without JavaScript (htmx redraws on change) hide themselves.
@@ -29,6 +29,16 @@
   document.addEventListener("htmx:pushedIntoHistory", function () {
     var next = document.querySelector("form.lang input[name=next]");
     if (next) next.value = window.location.pathname + window.location.search;
+  });
+  // A select whose chosen text a narrow screen cuts: the whole of it written under it.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.id || select.tagName !== "SELECT") return;
+    var shown = document.querySelector('[data-choice-of="' + select.id + '"]');
+    if (!shown) return;
+    var option = select.options[select.selectedIndex];
+    shown.textContent = option && option.value ? option.text : "";
+    shown.hidden = !shown.textContent;
   });
   document.addEventListener("DOMContentLoaded", function () {
     focus(document.querySelector(".error-summary"));
@@ -153,8 +163,11 @@
       return;
     }
     if (target.id !== "main" && target.id !== "tabs") return;
-    focus(first(target, [".error-summary", "h2#step-title", "h1"]));
+    // The focused summary (an alert) or heading is read: it says the step, once. Only when
+    // nothing could take the focus is the step said by the live region.
     var step = target.querySelector("[data-announce]");
-    if (step && !target.querySelector(".error-summary")) announce(step.getAttribute("data-announce"));
+    if (!focus(first(target, [".error-summary", "h2#step-title", "h1"])) && step) {
+      announce(step.getAttribute("data-announce"));
+    }
   });
 })();

@@ -144,7 +144,11 @@ def test_an_upload_shows_its_progress_and_swaps_only_the_piece(page, live_app,
         expect(row.locator(".piece-notice")).to_contain_text("Fichier déposé")
     expect(page.locator("#pieces-state")).to_contain_text("Chaque pièce à déposer en ligne a son fichier")
     assert page.evaluate(_READ_MARK) == "même page"
-    page.get_by_role("button", name="J'ai fourni toutes mes pièces").click()
+    page.get_by_role("link", name="J'ai fourni toutes mes pièces").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Confirmer : j'ai fourni toutes mes pièces")
+    check_page(page, "Confirmer : j'ai fourni toutes mes pièces")
+    page.get_by_role("button", name="Oui, j'ai fourni toutes mes pièces").click()
     expect(page.locator("#pieces-state")).to_contain_text("en attente de contrôle")
     check_page(page, "Mes justificatifs, pièces déclarées avec JavaScript")
 
