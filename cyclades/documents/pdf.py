@@ -9,6 +9,7 @@ before that rule prints as « ? » (glyphs.py). WeasyPrint fetches nothing but t
 Chosen over the former fpdf2 path (benchmarks/confirmation_pdf.py compares them): fpdf2 wrote
 no structure at all, and WeasyPrint's PDF is smaller, for some 70 ms more per document.
 """
+import atexit
 from functools import cache
 from importlib import resources
 
@@ -45,6 +46,7 @@ def _fonts_only():
 def _font_config():
     from weasyprint.text.fonts import FontConfiguration
 
+    atexit.register(_font_config.cache_clear)  # freed while its library is still loaded
     return FontConfiguration()
 
 
