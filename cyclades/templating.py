@@ -1,9 +1,10 @@
-"""What every template can use: formatted dates, the account, the languages, security headers."""
+"""What every template can use: formatted dates, the account, the languages, the accessibility
+mention of the footer, security headers."""
 from babel.numbers import format_decimal
 from flask_wtf.csrf import generate_csrf
 from wtforms.widgets import CheckboxInput
 
-from cyclades import dates, i18n
+from cyclades import dates, i18n, rgaa
 from cyclades.domain import acquis, candidature, documents, eps, epreuves, pieces, windows
 from cyclades.domain.identity import country_name
 from cyclades.i18n import get_locale, gettext
@@ -64,6 +65,7 @@ def init_app(app):
         status_text=status_text,
         recap_sections=recap_sections,
         country_name=lambda code: country_name(code, get_locale()),
+        accessibility_mention=rgaa.footer_mention,
     )
     app.jinja_env.filters["short_date"] = dates.short_date
     app.jinja_env.filters["eps_activity"] = eps.activity_label

@@ -315,7 +315,12 @@ def test_make_run_on_another_port_gives_every_command_that_port_for_the_links(tm
     target runs (init-db, demo-data, worker, run), what its environment says of the links'
     address; read by from_environment() as that command would."""
     fake = tmp_path / "fake-flask.sh"
-    fake.write_text('echo "$1|${FLASK_RUN_HOST-}|${FLASK_RUN_PORT-}|${CYCLADES_BASE_URL-}"\n')
+    said = tmp_path / "said.txt"
+    # `run` waits (5 s at most) for the worker, which make starts in the background first.
+    fake.write_text(
+        f'echo "$1|${{FLASK_RUN_HOST-}}|${{FLASK_RUN_PORT-}}|${{CYCLADES_BASE_URL-}}" | tee -a {said}\n'
+        f'if [ "$1" = run ]; then i=0; while ! grep -q "^worker|" {said} 2>/dev/null '
+        f'&& [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; fi\n')
     rule = next(line for line in (ROOT / "Makefile").read_text().splitlines()
                 if line.startswith("run:") and "export" not in line)
     skipped = [arg for prerequisite in rule.split(":", 1)[1].split()
@@ -325,6 +330,7 @@ def test_make_run_on_another_port_gives_every_command_that_port_for_the_links(tm
                                    "MAKEFLAGS", "MFLAGS")}
 
     def make_run(**variables) -> dict:
+        said.write_text("")
         command = ["make", "--no-print-directory", *skipped, "run", f"FLASK=sh {fake}",
                    "PORT=8123", *[f"{name}={value}" for name, value in variables.items()]]
         done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True,

@@ -1,4 +1,5 @@
 """Accueil, Ouverture des services (R10, R11), J'ai besoin d'aide, Accessibilité, langue."""
+from babel.dates import format_date
 from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user
 
@@ -6,7 +7,9 @@ from cyclades.domain.windows import group_by_academie_and_exam
 from cyclades.htmx import render_page
 from peewee import prefetch
 
+from cyclades import rgaa
 from cyclades.extensions import csrf
+from cyclades.i18n import get_locale
 from cyclades.models import Academie, Candidature, ServiceContact, Window, utcnow
 from cyclades.operations import pieces
 from cyclades.security import same_site_path
@@ -44,7 +47,11 @@ def help():
 
 @bp.route("/accessibilite")
 def accessibility():
-    return render_page("public/accessibility.html")
+    """The accessibility statement, in RGAA's model, its figures from the self-audit."""
+    audit = rgaa.audit()
+    return render_page("public/accessibility.html", audit=audit, state=audit.state(),
+                       audit_date=format_date(audit.date, "long", locale=get_locale()),
+                       valid_until=format_date(audit.valid_until, "long", locale=get_locale()))
 
 
 @bp.route("/langue", methods=["POST"])
