@@ -48,6 +48,8 @@ def create_app(test_config=None):
     from cyclades import cli, templating, worker
     from cyclades.accounts import session_end
     from cyclades.accounts.views import bp as accounts_bp
+    from cyclades.backoffice.candidature import bp as backoffice_candidature_bp
+    from cyclades.backoffice.views import bp as backoffice_bp
     from cyclades.documents.views import bp as documents_bp
     from cyclades.pieces.views import bp as pieces_bp
     from cyclades.public.views import bp as public_bp
@@ -62,5 +64,7 @@ def create_app(test_config=None):
     app.register_blueprint(registration_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(pieces_bp)
+    app.register_blueprint(backoffice_bp)  # /gestion: the gestionnaires' side
+    app.register_blueprint(backoffice_candidature_bp)
     serving.init_app(app)  # outermost: under gevent's workers only
     return app

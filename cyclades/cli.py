@@ -144,6 +144,34 @@ def mail_queue_command(retry):
             click.echo(f"{short_datetime(row.created_at, 'Europe/Paris')}  {row.to_address}  "
                        f"{row.template}  {row.attempts} essai(s), {state}  {row.last_error}")
 
+@click.command("create-gestionnaire")
+@click.argument("email")
+@click.option("--academie", "academie_code", required=True, help="Code of the académie.")
+@click.option("--role", type=click.Choice(["gestionnaire", "responsable"]),
+              default="responsable", show_default=True)
+@click.option("--nom", "name", default="", help="First name and name, as colleagues read it.")
+@with_appcontext
+def create_gestionnaire_command(email, academie_code, role, name):
+    """Give someone access to the gestionnaire side of an académie (usually its first
+    responsable, who then invites the others from the web): prints a single-use activation
+    link, valid 48 hours."""
+    from cyclades.models import Academie, Gestionnaire
+    from cyclades.operations.gestionnaires import create_gestionnaire
+
+    with database.connection_context():
+        academie = Academie.get_or_none(Academie.code == academie_code)
+        if academie is None:
+            codes = ", ".join(a.code for a in Academie.select().order_by(Academie.code))
+            raise click.ClickException(f"Aucune académie « {academie_code} » ({codes}).")
+        if Gestionnaire.select().where(Gestionnaire.email == email.strip().lower()).exists():
+            raise click.ClickException(f"{email} a déjà un accès au service gestionnaire.")
+        gestionnaire, link = create_gestionnaire(email, academie, role, name)
+    click.echo(f"{gestionnaire.email} : {role} de l'académie de {academie.name}.")
+    click.echo("Lien d'activation (48 heures, une seule fois) : à transmettre à cette personne "
+               "seulement.")
+    click.echo(link)
+
+
 def init_app(app):
     app.cli.add_command(demo_data_command)
     app.cli.add_command(load_reference_command)
@@ -152,3 +180,4 @@ def init_app(app):
     app.cli.add_command(purge_inactive_command)
     app.cli.add_command(purge_files_command)
     app.cli.add_command(mail_queue_command)
+    app.cli.add_command(create_gestionnaire_command)

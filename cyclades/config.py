@@ -132,4 +132,12 @@ DEFAULTS = {
     # Tabs kept after a session's end (cyclades.operations.kept_tabs), per client: a candidate
     # comes back to one or two; what someone sending without a session would fill the table.
     "LIMIT_KEPT_TABS_CLIENT": "20 per hour",
+    # The gestionnaire side (/gestion): its own session (8 hours at most, 30 minutes idle);
+    # wrong passwords and wrong codes limited like the candidates' passwords (no reset link
+    # there: a responsable resets a colleague's second factor).
+    "GESTION_SESSION_IDLE": timedelta(minutes=30),
+    "GESTION_SESSION_MAX": timedelta(hours=8),
+    "LIMIT_GESTION_LOGIN_PAIR": "5 per 15 minutes",
+    "LIMIT_GESTION_LOGIN_CLIENT": "50 per 15 minutes",
+    "LIMIT_GESTION_CODE": "5 per 15 minutes",
 }

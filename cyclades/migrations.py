@@ -14,8 +14,20 @@ from cyclades import models
 
 
 def _v2_audit_log(db):
-    """Audit lines for every write made by a person (STYLE: one operation, one audit line)."""
-    db.create_tables([models.AuditLog])
+    """Audit lines for every write made by a person (STYLE: one operation, one audit line).
+    As v2 made it: v11 adds the gestionnaire who made a write."""
+    from peewee import CharField, DateTimeField, ForeignKeyField
+
+    class AuditLogV2(models.BaseModel):
+        at = DateTimeField(default=models.utcnow, index=True)
+        account = ForeignKeyField(models.Account, null=True, on_delete="SET NULL")
+        action = CharField(index=True)
+        detail = models.JSONField(default=dict)
+
+        class Meta:
+            table_name = "audit_log"
+
+    db.create_tables([AuditLogV2])
 
 
 def _v3_candidatures(db):
@@ -113,6 +125,45 @@ def _v10_kept_tabs(db):
     db.create_tables([models.KeptTab])
 
 
+def _v11_gestionnaires(db):
+    """The gestionnaire side: its people, their recovery codes and sessions; the audit trail
+    says which gestionnaire made a write."""
+    from peewee import BooleanField, CharField
+    from playhouse.migrate import SchemaMigrator, migrate
+
+    db.create_tables([models.Gestionnaire, models.RecoveryCode, models.GestionSession])
+    migrator = SchemaMigrator.from_database(db)
+    present = {(table, column.name) for table in ("audit_log", "candidature")
+               for column in db.get_columns(table)}
+    if ("audit_log", "gestionnaire_id") not in present:
+        # Written out: playhouse.migrate adds a foreign key column twice on SQLite.
+        db.execute_sql('ALTER TABLE "audit_log" ADD COLUMN "gestionnaire_id" INTEGER '
+                       'REFERENCES "gestionnaire" ("id") ON DELETE SET NULL')
+        migrate(migrator.add_index("audit_log", ("gestionnaire_id",)))
+    # A database made before v3 got its candidature table from the model as it is today
+    # (v3 creates it): only what it lacks is added.
+    columns = {"pieces_state": CharField(default=""),
+               "signed_confirmation": BooleanField(default=False),
+               "specialite": CharField(default=""), "forme_passage": CharField(default=""),
+               "handicap": BooleanField(default=False), "birth_name_key": CharField(default=""),
+               "usage_name_key": CharField(default="")}
+    indexed = ("pieces_state", "specialite", "birth_name_key", "usage_name_key")
+    for name, field in columns.items():
+        if ("candidature", name) not in present:
+            migrate(migrator.add_column("candidature", name, field))
+            if name in indexed:
+                migrate(migrator.add_index("candidature", (name,)))
+
+
+def _fill_pieces_states(db):
+    """What v11's columns say of the candidatures already registered, from their pieces: run
+    once the schema is the latest (it reads through today's models)."""
+    from cyclades.operations.pieces import refresh_state
+
+    for candidature in models.Candidature.select():
+        refresh_state(candidature)
+
+
 #: (version, what it does); version 1 is the first released schema.
 MIGRATIONS = [
     (2, _v2_audit_log),
@@ -124,6 +175,7 @@ MIGRATIONS = [
     (8, _v8_login_sessions),
     (9, _v9_reference_version),
     (10, _v10_kept_tabs),
+    (11, _v11_gestionnaires),
 ]
 LATEST = MIGRATIONS[-1][0] if MIGRATIONS else 1
 
@@ -148,4 +200,6 @@ def upgrade(db):
             if version > before:
                 step(db)
                 models.SchemaVersion.create(version=version)
+        if before < 11:
+            _fill_pieces_states(db)
     return before, current_version(db)

@@ -310,6 +310,18 @@ class Candidature(BaseModel):
     withdrawn_at = DateTimeField(null=True)
     #: « J'ai fourni toutes mes pièces » (R53), the last time it was clicked.
     pieces_declared_at = DateTimeField(null=True)
+    #: For the gestionnaires' lists (cyclades.operations.pieces.refresh_state): where its
+    #: pieces stand, and whether the signed confirmation of its current version is there.
+    pieces_state = CharField(default="", index=True)
+    signed_confirmation = BooleanField(default=False)
+    #: Also for them, copied from the answers and the account: the specialty and forme de
+    #: passage saved (or being typed), the handicap declared, and the names as a search
+    #: compares them (cyclades.domain.identity.search_key).
+    specialite = CharField(default="", index=True)
+    forme_passage = CharField(default="")
+    handicap = BooleanField(default=False)
+    birth_name_key = CharField(default="", index=True)
+    usage_name_key = CharField(default="", index=True)
 
     @classmethod
     def for_write(cls, candidature_id):
@@ -436,10 +448,62 @@ class KeptTab(BaseModel):
     created_at = DateTimeField(default=utcnow, index=True)
 
 
+# --- The gestionnaire side (/gestion) ----------------------------------------------------------
+
+class Gestionnaire(BaseModel):
+    """An exams officer of one académie: not a candidate's Account (its own login, session and
+    second factor). `responsable` also manages the académie's gestionnaires, windows and
+    settings. Made by `create-gestionnaire` or invited by a responsable; it has no password
+    until its activation link is followed, and opens nothing until its TOTP is enrolled."""
+    GESTIONNAIRE, RESPONSABLE = "gestionnaire", "responsable"
+
+    email = CharField(unique=True)  #: lowercased
+    name = CharField(default="")  #: as colleagues and the audit trail read it
+    academie = ReferenceField(Academie, backref="gestionnaires", on_delete="CASCADE")
+    role = CharField(default=GESTIONNAIRE)
+    password_hash = CharField(null=True)
+    activated_at = DateTimeField(null=True)  #: the password is set
+    #: The TOTP secret (RFC 6238) once confirmed by a code; the one being enrolled until then.
+    totp_secret = CharField(null=True)
+    totp_pending = CharField(null=True)
+    totp_last_step = IntegerField(default=0)  #: a code is accepted once: steps above this only
+    disabled_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+
+    @property
+    def is_responsable(self) -> bool:
+        return self.role == self.RESPONSABLE
+
+    def __str__(self):
+        return self.name or self.email
+
+
+class RecoveryCode(BaseModel):
+    """One of the ten single-use codes shown once at enrolment, kept hashed."""
+    gestionnaire = ForeignKeyField(Gestionnaire, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField()
+    used_at = DateTimeField(null=True)
+
+
+class GestionSession(BaseModel):
+    """A gestionnaire's signed-in session (its own cookie, path /gestion): 30 minutes idle,
+    8 hours at most; logout ends it here, so a copied cookie opens nothing."""
+    key_hash = CharField(unique=True)
+    gestionnaire = ForeignKeyField(Gestionnaire, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    ended_at = DateTimeField(null=True, index=True)
+    ended_because = CharField(default="")
+
+
 class AuditLog(BaseModel):
-    """One line per write a person made: who, what, when. Never holds a password or token."""
+    """One line per write a person made: who (a candidate's account or a gestionnaire), what,
+    when. Never holds a password or token."""
     at = DateTimeField(default=utcnow, index=True)
     account = ForeignKeyField(Account, null=True, backref="audit", on_delete="SET NULL")
+    gestionnaire = ForeignKeyField(Gestionnaire, null=True, backref="audit",
+                                   on_delete="SET NULL")
     action = CharField(index=True)
     detail = JSONField(default=dict)
 
@@ -475,4 +539,5 @@ class SchemaVersion(BaseModel):
 
 ALL_MODELS = [Academie, Exam, ServiceContact, Specialty, Unit, Diploma, ExamSession, Window,
               Account, Candidature, CandidatureVersion, Document, CandidaturePiece, PieceFile,
-              LoginSession, KeptTab, AuditLog, OutgoingMail, SchemaVersion]
+              LoginSession, KeptTab, Gestionnaire, RecoveryCode, GestionSession, AuditLog,
+              OutgoingMail, SchemaVersion]

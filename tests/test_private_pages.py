@@ -50,6 +50,17 @@ def signed_in(client, candidate, deposit, db):
         "pieces.show": [f"/mes-justificatifs/{token}"],
         "pieces.view_file": [f"/mes-justificatifs/{token}/fichiers/{deposited.token}"],
         "pieces.confirm_declare": [f"/mes-justificatifs/{token}/declarer"],
+        # The gestionnaire side: a candidate's session opens none of it.
+        "backoffice.login": ["/gestion/connexion"], "backoffice.code": ["/gestion/connexion/code"],
+        "backoffice.activate": ["/gestion/activer/inconnu"],
+        "backoffice.enrol": ["/gestion/second-facteur"], "backoffice.home": ["/gestion"],
+        "backoffice.candidatures": ["/gestion/candidatures"],
+        "backoffice.team": ["/gestion/equipe"],
+        "backoffice_candidature.show": ["/gestion/candidatures/2027-02-000001"],
+        "backoffice_candidature.document": [
+            f"/gestion/candidatures/2027-02-000001/documents/{document.token}"],
+        "backoffice_candidature.piece_file": [
+            f"/gestion/candidatures/2027-02-000001/fichiers/{deposited.token}"],
     }
 
 

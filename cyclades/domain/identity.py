@@ -15,6 +15,15 @@ def normalise_name(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip()
 
 
+def search_key(value: str) -> str:
+    """« Lefèvre-Œuvrard » → « lefevre oeuvrard »: what a search for a name compares, whatever
+    the accents, capitals, hyphens and apostrophes typed."""
+    folded = unicodedata.normalize("NFKD", (value or "").casefold().replace("œ", "oe")
+                                   .replace("æ", "ae").replace("ß", "ss"))
+    letters = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[\s'\-]+", " ", letters).strip()
+
+
 def countries(locale) -> list[tuple[str, str]]:
     """(code, name) of every country, France first, then in alphabetical order (accents ignored)."""
     names = Locale.parse(str(locale)).territories

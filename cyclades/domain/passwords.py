@@ -61,3 +61,31 @@ def problems(password: str, personal: tuple[str, ...] = ()) -> list[str]:
         return [N_("Ce mot de passe est trop courant ou trop proche de votre nom ou de votre "
                    "adresse mail : choisissez-en un autre.")]
     return []
+
+
+#: A gestionnaire's password (more than R2: they open every candidature of an académie).
+STAFF_MIN_LENGTH, STAFF_MAX_LENGTH = 12, 128
+
+
+def staff_problems(password: str, personal: tuple[str, ...] = ()) -> list[str]:
+    """What is wrong with a gestionnaire's password: at least 12 characters, none of the
+    passwords attackers try first nor one built on the person's name or address, no run of one
+    character or of a keyboard or alphabet sequence that makes most of it."""
+    if not STAFF_MIN_LENGTH <= len(password) <= STAFF_MAX_LENGTH:
+        return [N_("Le mot de passe doit comporter au moins 12 caractères (128 au plus).")]
+    folded = password.casefold()
+    distinct = len(set(folded))
+    if (is_common(password, personal) or distinct < 5
+            or any(run in folded for run in _SEQUENCES)):
+        return [N_("Ce mot de passe ressemble à ceux que les attaquants essaient d'abord (mot "
+                   "courant, suite de touches, votre nom ou votre adresse) : choisissez-en un "
+                   "autre, par exemple quatre mots sans rapport entre eux.")]
+    return []
+
+
+#: Sequences that make a password look random when it is not (six characters of them).
+_SEQUENCES = tuple(
+    row[i:i + 6] for row in ("azertyuiop", "qsdfghjklm", "wxcvbn", "qwertyuiop", "asdfghjkl",
+                             "zxcvbnm", "abcdefghijklmnopqrstuvwxyz", "01234567890",
+                             "9876543210")
+    for i in range(len(row) - 5))

@@ -105,3 +105,12 @@ def required(answers: dict, *, requires_r408: bool = False,
 #: The gestionnaire's statuses of a piece (R54); no status: deposited, not yet checked.
 STATUS_LABELS = {"recue": N_("Reçue"), "non_conforme": N_("Non conforme"),
                  "conforme": N_("Conforme")}
+
+#: Where a registered candidature's pieces stand, as the gestionnaires' lists filter on it
+#: (kept on the candidature by cyclades.operations.pieces.refresh_state).
+A_DEPOSER, A_CONTROLER, NON_CONFORMES, COMPLET = "a_deposer", "a_controler", "non_conformes", \
+    "complet"
+STATES = {A_DEPOSER: N_("Pièces à déposer"),
+          A_CONTROLER: N_("Pièces déclarées, à contrôler"),
+          NON_CONFORMES: N_("Pièce non conforme, en attente du candidat"),
+          COMPLET: N_("Complète : toutes les pièces sont conformes")}

@@ -316,6 +316,12 @@ def update_identity(account: Account, identity: dict) -> bool:
             setattr(account, field, identity[field])
         if changed:
             current.save(only=[getattr(Account, field) for field in changed])
+            from cyclades.domain.identity import search_key
+            from cyclades.models import Candidature
+
+            (Candidature.update(birth_name_key=search_key(current.nom_naissance),
+                                usage_name_key=search_key(current.nom_usage))
+             .where(Candidature.account == current.id).execute())  # the lists' search
         audit("account.identity.change", account, fields=changed)
     return True
 

@@ -29,6 +29,7 @@ from cyclades.db import Prepared, write_transaction
 from cyclades.domain import N_
 from cyclades.domain import candidature as rules
 from cyclades.domain import pieces
+from cyclades.domain.identity import search_key
 from cyclades.models import AuditLog, Candidature, CandidaturePiece, PieceFile, Window, utcnow
 from cyclades.operations import audit
 from cyclades.serving import offload
@@ -231,6 +232,40 @@ _FILES = Prepared(lambda slot: (
     .order_by(PieceFile.uploaded_at, PieceFile.id)))
 
 
+def refresh_state(candidature) -> None:
+    """What the gestionnaires' lists filter and search on, kept on the candidature by every
+    write that changes it (inside that write's transaction): where its pieces stand
+    (Candidature.pieces_state, see cyclades.domain.pieces.STATES), whether its signed
+    confirmation for its current version is there, its specialty, forme de passage and
+    handicap, and its candidate's names as a search compares them."""
+    state = board(candidature)
+    signed = state.row(pieces.SIGNED_CONFIRMATION.code)
+    if not state.registered:
+        value = ""
+    elif state.validated:
+        value = pieces.COMPLET
+    elif any(row.status == CandidaturePiece.NON_CONFORME and not row.replaced_since_status
+             for row in state.rows):
+        value = pieces.NON_CONFORMES
+    elif state.waiting:
+        value = pieces.A_CONTROLER
+    else:
+        value = pieces.A_DEPOSER
+    has_signed = bool(signed and signed.files and not signed.outdated_version)
+    answers = candidature.answers if candidature.version else candidature.draft
+    qualification = answers.get("qualification") or {}
+    account = candidature.account
+    values = {"pieces_state": value, "signed_confirmation": has_signed,
+              "specialite": qualification.get("specialite") or "",
+              "forme_passage": qualification.get("forme_passage") or "",
+              "handicap": (answers.get("informations") or {}).get("handicap") == "oui",
+              "birth_name_key": search_key(account.nom_naissance),
+              "usage_name_key": search_key(account.nom_usage)}
+    Candidature.update(**values).where(Candidature.id == candidature.id).execute()
+    for name, item in values.items():
+        setattr(candidature, name, item)
+
+
 def board(candidature, now: datetime | None = None) -> Board:
     """Every piece of `candidature` now, with its files, status and what can be done."""
     now = now or utcnow()
@@ -352,6 +387,7 @@ def add_files(candidature, code: str, files: list, names: list[str], account) ->
                                          mimetype=checked.mimetype, sha256=digest,
                                          pages=len(files),
                                          candidature_version=candidature.version)
+            refresh_state(candidature)
             audit("piece.deposit", account, candidature=candidature.token, piece=code,
                   file=deposited.token, size=size, pages=len(files), resized=checked.resized)
     except BaseException:
@@ -387,6 +423,7 @@ def delete_file(deposited: PieceFile, account) -> str:
         elif row.blocked:
             raise PieceRefused(row.blocked)
         deposited.delete_instance()
+        refresh_state(record.candidature)
         audit("piece.delete", account, candidature=record.candidature.token, piece=record.code,
               file=deposited.token)
     storage.remove(directory, deposited.stored_name)
@@ -436,6 +473,7 @@ def declare(candidature, account) -> Candidature:
                 row.record.save()
         candidature.pieces_declared_at = now
         candidature.save()
+        refresh_state(candidature)
         audit("pieces.declare", account, candidature=candidature.token)
     return candidature
 
@@ -481,6 +519,7 @@ def set_piece_status(piece: CandidaturePiece, status: str, comment: str = "", by
         piece.validated_at = now if status == CandidaturePiece.CONFORME else None
         piece.status_at, piece.status_by = now, by
         piece.save()
+        refresh_state(candidature)
         audit("piece.status", None, candidature=candidature.token, piece=piece.code,
               status=status, comment=piece.comment, by=by)
     return piece

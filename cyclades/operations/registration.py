@@ -8,6 +8,7 @@ from cyclades.db import write_transaction
 from cyclades.domain import candidature as rules
 from cyclades.models import Account, Candidature, CandidatureVersion, Window, utcnow
 from cyclades.operations import audit, external_url
+from cyclades.operations import pieces as pieces_operations
 from cyclades.operations.documents import files_undone_on_failure, generate_for_version
 
 #: (tab, answer) whose change makes later tabs stale: they must be filled in again.
@@ -54,6 +55,7 @@ def start_candidature(account, window, code_postal: str) -> tuple[Candidature, b
             candidature = Candidature.create(
                 account=account, academie=window.academie, exam=window.exam,
                 session=window.session, draft={"_code_postal": code_postal})
+            pieces_operations.refresh_state(candidature)
             audit("candidature.start", account, candidature=candidature.token)
     except IntegrityError:  # the same start sent twice at once
         return active_candidature(account, window.exam, window.session), False
@@ -75,6 +77,8 @@ def save_step(candidature, slug: str, answers: dict) -> None:
         draft[slug] = answers
         candidature.draft = draft
         candidature.save(only=[Candidature.draft])
+        if not candidature.version and slug in ("informations", "qualification"):
+            pieces_operations.refresh_state(candidature)  # a draft's specialty, handicap
         audit("candidature.step", candidature.account, candidature=candidature.token, step=slug)
 
 
@@ -111,6 +115,7 @@ def register_candidature(candidature) -> Candidature:
         version = CandidatureVersion.create(candidature=candidature, number=candidature.version,
                                             answers=candidature.answers, saved_at=now)
         documents = generate_for_version(candidature, version)
+        pieces_operations.refresh_state(candidature)
         audit("candidature.register", account, candidature=candidature.token,
               version=candidature.version)
         template = "inscription_enregistree" if candidature.version == 1 \
@@ -151,5 +156,6 @@ def withdraw_candidature(candidature) -> Candidature:
         candidature.editing = False
         candidature.withdrawn_at = utcnow()
         candidature.save()
+        pieces_operations.refresh_state(candidature)
         audit("candidature.withdraw", candidature.account, candidature=candidature.token)
     return candidature
