@@ -56,6 +56,8 @@ def signed_in(client, candidate, deposit, db):
         "backoffice.enrol": ["/gestion/second-facteur"], "backoffice.home": ["/gestion"],
         "backoffice.candidatures": ["/gestion/candidatures"],
         "backoffice.team": ["/gestion/equipe"],
+        "backoffice.windows": ["/gestion/periodes"],
+        "backoffice.window": ["/gestion/periodes/nouvelle", "/gestion/periodes/1"],
         "backoffice_candidature.show": ["/gestion/candidatures/2027-02-000001"],
         "backoffice_candidature.document": [
             f"/gestion/candidatures/2027-02-000001/documents/{document.token}"],

@@ -1,8 +1,10 @@
 """The gestionnaire side's forms (apart from the candidates')."""
-from wtforms import EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import StopValidation
+from datetime import datetime, time
 
-from cyclades.accounts.forms import required
+from wtforms import EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import NumberRange, StopValidation
+
+from cyclades.accounts.forms import FrenchDateField, required
 from cyclades.domain import passwords
 from cyclades.forms import Form
 from cyclades.i18n import gettext
@@ -94,3 +96,43 @@ class InviteForm(Form):
         if Gestionnaire.select().where(Gestionnaire.email == field.data.lower()).exists():
             raise StopValidation(gettext("Cette adresse a déjà un accès au service "
                                          "gestionnaire."))
+
+
+class WindowForm(Form):
+    """A window's dates and hours, typed in the académie's local time."""
+    exam = SelectField(_l("Examen"), validators=[required(_l("Choisissez l'examen."))])
+    session = IntegerField(_l("Session"), description=_l("L'année de la session, par exemple 2027."),
+                           validators=[required(_l("Saisissez l'année de la session.")),
+                                       NumberRange(2020, 2100, _l("Saisissez une année entre "
+                                                                  "2020 et 2100."))],
+                           render_kw={"inputmode": "numeric"})
+    kind = RadioField(_l("Période"), validators=[required(_l("Choisissez la période."))])
+    opens_date = FrenchDateField(_l("Date d'ouverture"), description=_l("JJ/MM/AAAA"),
+                                 validators=[required(_l("Saisissez la date d'ouverture."))])
+    opens_time = StringField(_l("Heure d'ouverture"), description=_l("HH:MM, heure locale"),
+                             default="09:00",
+                             validators=[required(_l("Saisissez l'heure d'ouverture."))])
+    closes_date = FrenchDateField(_l("Date de clôture"), description=_l("JJ/MM/AAAA"),
+                                  validators=[required(_l("Saisissez la date de clôture."))])
+    closes_time = StringField(_l("Heure de clôture"), description=_l("HH:MM, heure locale"),
+                              default="23:59",
+                              validators=[required(_l("Saisissez l'heure de clôture."))])
+
+    def validate_opens_time(self, field):
+        _check_time(field)
+
+    def validate_closes_time(self, field):
+        _check_time(field)
+
+    def moment(self, day, hour) -> datetime:
+        hours, minutes = (int(part) for part in hour.strip().replace("h", ":").split(":"))
+        return datetime.combine(day, time(hours, minutes))
+
+
+def _check_time(field):
+    text = (field.data or "").strip().replace("h", ":")
+    parts = text.split(":")
+    if not (len(parts) == 2 and all(p.isdigit() for p in parts)
+            and 0 <= int(parts[0]) <= 23 and 0 <= int(parts[1]) <= 59):
+        raise StopValidation(gettext("Saisissez une heure sous la forme HH:MM, par exemple "
+                                     "23:59."))

@@ -13,6 +13,7 @@ from cyclades.domain.candidature import GLOBALE, PROGRESSIVE
 from cyclades.registration.forms import specialty_choices
 from cyclades.dates import time_of_day
 from cyclades.htmx import render_page
+from cyclades.domain.windows import label as window_label
 from cyclades.i18n import gettext as _
 from cyclades.models import Candidature, Exam, ExamSession, Gestionnaire, Specialty, Window, utcnow
 from cyclades.operations import gestionnaires as operations
@@ -259,3 +260,79 @@ def disable(gestionnaire_id):
         abort(400)
     operations.disable(colleague, by=g.gestionnaire)
     return redirect(url_for("backoffice.team", _anchor=f"g-{colleague.id}"), code=303)
+
+
+# --- The académie's windows (responsable) -----------------------------------------------------
+
+def _window_form(window=None, formdata=None):
+    from cyclades.backoffice.forms import WindowForm
+    from cyclades.dates import to_local
+    from cyclades.domain import windows as window_rules
+
+    form = WindowForm(formdata=formdata) if formdata is not None else WindowForm()
+    form.exam.choices = [(e.code, e.name) for e in Exam.select().order_by(Exam.position)]
+    form.kind.choices = [(kind, _(names[0])) for kind, names in window_rules.LABELS.items()]
+    if window is not None and request.method == "GET":
+        tz = g.gestionnaire.academie.timezone
+        opens, closes = to_local(window.opens_at, tz), to_local(window.closes_at, tz)
+        form.exam.data, form.session.data, form.kind.data = (window.exam.code,
+                                                             window.session.year, window.kind)
+        form.opens_date.data, form.opens_time.data = opens.date(), opens.strftime("%H:%M")
+        form.closes_date.data, form.closes_time.data = closes.date(), closes.strftime("%H:%M")
+    return form
+
+
+def _own_window(window_id: int) -> Window:
+    found = auth.scoped(Window.select().where(Window.id == window_id), Window.academie).first()
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/periodes")
+@auth.responsable_required
+def windows():
+    from cyclades.operations.windows import affected
+
+    rows = list(auth.scoped(Window.select(), Window.academie)
+                .order_by(Window.session.desc(), Window.exam, Window.opens_at))
+    return _page("windows.html", rows=rows, affected=affected, now=utcnow())
+
+
+@bp.route("/periodes/nouvelle", methods=["GET", "POST"])
+@bp.route("/periodes/<int:window_id>", methods=["GET", "POST"])
+@auth.responsable_required
+def window(window_id=None):
+    """Create or change a window, its dates and hours typed in local time."""
+    from cyclades.dates import from_local
+    from cyclades.operations import windows as operations_windows
+
+    existing = _own_window(window_id) if window_id else None
+    form = _window_form(existing)
+    if existing is not None:  # what a window is for does not change: only its dates
+        form.exam.data, form.kind.data = existing.exam.code, existing.kind
+        form.session.data = existing.session.year
+    refused = []
+    if request.method == "POST" and form.validate():
+        tz = g.gestionnaire.academie.timezone
+        opens = from_local(form.moment(form.opens_date.data, form.opens_time.data), tz)
+        closes = from_local(form.moment(form.closes_date.data, form.closes_time.data), tz)
+        exam = Exam.get(Exam.code == form.exam.data)
+        session = existing.session if existing else (
+            ExamSession.get_or_none(ExamSession.year == form.session.data)
+            or ExamSession.create(year=form.session.data))
+        try:
+            saved = operations_windows.save_window(g.gestionnaire, exam, session,
+                                                   form.kind.data, opens, closes, existing)
+        except operations_windows.WindowRefused as error:
+            refused = [_(reason) for reason in error.reasons]
+            form.closes_date.errors = [*form.closes_date.errors, *refused]
+        else:
+            from flask import flash
+            flash(_("Période enregistrée : %(window)s, %(exam)s, session %(year)s. %(count)d "
+                    "candidature(s) en cours pour cet examen et cette session ; aucun mail ne "
+                    "leur est envoyé.", window=_(window_label(saved.kind)), exam=exam.name,
+                    year=session.year, count=operations_windows.affected(saved)), "success")
+            return redirect(url_for("backoffice.windows", _anchor=f"w-{saved.id}"), code=303)
+    status = 422 if form.errors else 200
+    return _page("window.html", status=status, form=form, existing=existing)

@@ -26,3 +26,26 @@ def group_by_academie_and_exam(windows) -> "OrderedDict":
     for window in windows:
         grouped.setdefault(window.academie, OrderedDict()).setdefault(window.exam, []).append(window)
     return grouped
+
+
+def problems(kind: str, opens, closes, others: dict) -> list[str]:
+    """What is wrong with a window of `kind` from `opens` to `closes` (R10–R12), beside the
+    other windows of its exam and session (`others`: {kind: (opens, closes)}): it must end after
+    it starts, and a deposit window cannot open before the inscriptions do, nor close before
+    they close (a candidate registered on the last day must be able to deposit)."""
+    found = []
+    if closes <= opens:
+        found.append(N_("La clôture doit venir après l'ouverture."))
+    inscription = others.get("inscription")
+    if kind in ("depot", "r408") and inscription:
+        if opens < inscription[0]:
+            found.append(N_("Un dépôt ne peut pas ouvrir avant les inscriptions."))
+        if kind == "depot" and closes < inscription[1]:
+            found.append(N_("Le dépôt ne peut pas fermer avant la clôture des inscriptions."))
+    if kind == "inscription":
+        for other in ("depot", "r408"):
+            if other in others and others[other][0] < opens:
+                found.append(N_("Les inscriptions ne peuvent pas ouvrir après un dépôt déjà "
+                                "prévu : modifiez d'abord le dépôt."))
+                break
+    return found

@@ -67,6 +67,15 @@ def test_activation_then_a_keyboard_only_login_with_a_code(page, live_app):
     no_horizontal_scroll(page)
     page.goto("/gestion/equipe")
     assert_no_axe_violations(page, "gestion : équipe")
+    page.goto("/gestion/periodes")
+    assert_no_axe_violations(page, "gestion : périodes d'ouverture")
+    page.get_by_role("link", name="Ajouter une période").click()
+    page.get_by_label("Date d'ouverture").fill("15/02/2027")
+    page.get_by_label("Date de clôture").fill("05/01/2027")
+    page.get_by_role("button", name="Enregistrer la période").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert_no_axe_violations(page, "gestion : période en erreur")
+    no_horizontal_scroll(page)
     page.get_by_role("button", name="Me déconnecter").click()
 
     # The keyboard only: address, password, Enter; then the code (a recovery code), Enter.
