@@ -73,6 +73,7 @@ benchmark: install-test
 	$(BIN)/python benchmarks/hostile_files.py
 	$(BIN)/python benchmarks/enumeration.py
 	$(BIN)/python benchmarks/request_costs.py
+	$(BIN)/python benchmarks/backoffice.py
 	$(BIN)/python benchmarks/deadline_day.py
 
 clean:
