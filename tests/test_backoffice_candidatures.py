@@ -127,3 +127,11 @@ def test_a_candidate_session_opens_no_candidature_of_the_gestion_side(client, re
 def _csrf(client, page):
     html = client.get(page).get_data(as_text=True)
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def test_hostile_query_strings_get_the_list_never_a_500(client, signed_in, db):
+    for query in ("page=²", "page=" + "9" * 5000, "session=²", "session=99999999999999999999",
+                  "q=%F4%8F%BF%BF", "q=a%F4%8F%BF%BF", "endpoint=x&etat=inscrite",
+                  "_method=POST&etat=inscrite", "tri=%00", "de=x&a=y", "handicap=peut-etre"):
+        response = client.get(f"/gestion/candidatures?{query}")
+        assert response.status_code == 200, query

@@ -109,3 +109,13 @@ def test_windows_are_the_responsables_and_their_academies_only(app, client, resp
     activate(client, link)
     assert client.get("/gestion/periodes").status_code == 404
     assert client.get("/gestion/periodes/nouvelle").status_code == 404
+
+
+def test_odd_dates_and_times_are_refused_in_french(client, responsable, clock, db):
+    signed_in(client, responsable, clock)
+    for overrides, message in (({"closes_time": "²:00"}, "HH:MM"),
+                               ({"opens_date": "01/01/0001"}, "entre 2000 et 2100"),
+                               ({"closes_date": "31/12/9999"}, "entre 2000 et 2100")):
+        response = post(client, "/gestion/periodes/nouvelle", form(**overrides),
+                        page="/gestion/periodes/nouvelle")
+        assert response.status_code == 422 and message in text(response), overrides

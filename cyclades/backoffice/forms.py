@@ -1,4 +1,5 @@
 """The gestionnaire side's forms (apart from the candidates')."""
+import re
 from datetime import datetime, time
 
 from wtforms import EmailField, IntegerField, PasswordField, RadioField, SelectField, StringField
@@ -118,6 +119,12 @@ class WindowForm(Form):
                               default="23:59",
                               validators=[required(_l("Saisissez l'heure de clôture."))])
 
+    def validate_opens_date(self, field):
+        _check_year(field)
+
+    def validate_closes_date(self, field):
+        _check_year(field)
+
     def validate_opens_time(self, field):
         _check_time(field)
 
@@ -129,10 +136,14 @@ class WindowForm(Form):
         return datetime.combine(day, time(hours, minutes))
 
 
+def _check_year(field):
+    if field.data and not 2000 <= field.data.year <= 2100:
+        raise StopValidation(gettext("Saisissez une date entre 2000 et 2100."))
+
+
 def _check_time(field):
     text = (field.data or "").strip().replace("h", ":")
-    parts = text.split(":")
-    if not (len(parts) == 2 and all(p.isdigit() for p in parts)
-            and 0 <= int(parts[0]) <= 23 and 0 <= int(parts[1]) <= 59):
+    found = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", text)
+    if not (found and int(found.group(1)) <= 23 and int(found.group(2)) <= 59):
         raise StopValidation(gettext("Saisissez une heure sous la forme HH:MM, par exemple "
                                      "23:59."))

@@ -59,7 +59,7 @@ def _date(text: str) -> date | None:
 
 def _next_prefix(prefix: str) -> str:
     """The first string after every string that starts with `prefix`."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return prefix[:-1] + chr(min(ord(prefix[-1]) + 1, 0x10FFFF))
 
 
 def search(query, text: str):
@@ -96,7 +96,7 @@ def list_candidatures(academie, args, page: int = 1) -> Listing:
         query = query.where(Candidature.exam == (exam.id if exam else 0))
     if "session" in criteria:
         session = (ExamSession.get_or_none(ExamSession.year == int(criteria["session"]))
-                   if criteria["session"].isdigit() else None)
+                   if re.fullmatch(r"[0-9]{4}", criteria["session"]) else None)
         query = query.where(Candidature.session == (session.id if session else 0))
     if "specialite" in criteria:
         query = query.where(Candidature.specialite == criteria["specialite"])

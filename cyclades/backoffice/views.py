@@ -1,12 +1,14 @@
 """/gestion: the gestionnaires' login (password, then a code), the activation of their access
 (password, then the second factor), their home and their team."""
+import re
+
 from flask import Blueprint, abort, g, make_response, redirect, request, url_for
 
 from cyclades import throttle
 from cyclades.backoffice import auth
 from cyclades.backoffice.forms import CodeForm, EnrolForm, InviteForm, LoginForm, PasswordForm
 from cyclades.backoffice.home import COUNTS, chart_svg, session_overview
-from cyclades.backoffice.listing import SORTS, YES_NO, list_candidatures, pieces_label
+from cyclades.backoffice.listing import FILTERS, SORTS, YES_NO, list_candidatures, pieces_label
 from cyclades.backoffice.listing import STATES as listing_states
 from cyclades.domain import pieces
 from cyclades.domain.candidature import GLOBALE, PROGRESSIVE
@@ -86,12 +88,11 @@ def code():
     if request.method == "POST" and form.validate():
         rule = ("LIMIT_GESTION_CODE", gestionnaire.id)
         try:
-            throttle.enforce(rule)
+            throttle.take(rule)  # counted in the same step: codes sent at once count too
         except throttle.Exceeded as exceeded:
             return _blocked(form, form.code, exceeded, "code.html")
         how = operations.check_code(gestionnaire, form.code.data)
         if how is None:
-            throttle.count(rule)
             form.code.errors.append(_("Ce code n'est pas valable (il a peut-être déjà servi, "
                                       "ou il a changé entre-temps) : saisissez le code affiché "
                                       "maintenant."))
@@ -144,18 +145,18 @@ def enrol():
     if request.method == "POST" and form.validate():
         rule = ("LIMIT_GESTION_CODE", gestionnaire.id)
         try:
-            throttle.enforce(rule)
+            throttle.take(rule)
         except throttle.Exceeded as exceeded:
             return _blocked(form, form.code, exceeded, "enrol.html", gestionnaire=gestionnaire,
                             qr=qr_svg(operations.provisioning_uri(gestionnaire)),
                             secret=operations.grouped(gestionnaire.totp_pending))
         codes = operations.confirm_enrolment(gestionnaire, form.code.data)
         if codes is None:
-            throttle.count(rule)
             form.code.errors.append(_("Ce code ne correspond pas : vérifiez que l'application "
                                       "a bien enregistré la clé, puis saisissez le code "
                                       "affiché maintenant."))
         else:
+            throttle.forget(rule)
             key = operations.open_session(gestionnaire, "totp")
             response = make_response(_page("recovery_codes.html", codes=codes))
             return auth.set_cookie(response, {"k": key})
@@ -183,7 +184,8 @@ def candidatures():
     results are drawn again."""
     academie = g.gestionnaire.academie
     page = request.args.get("page", "1")
-    listing = list_candidatures(academie, request.args, int(page) if page.isdigit() else 1)
+    listing = list_candidatures(academie, request.args,
+                                int(page) if re.fullmatch(r"[0-9]{1,6}", page) else 1)
     exams = {c.exam for c in Candidature.select(Candidature.exam).where(
         Candidature.academie == academie).distinct()} | {
         w.exam for w in Window.select(Window.exam).where(Window.academie == academie)}
@@ -208,8 +210,10 @@ def candidatures():
             Exam.code == listing.criteria["examen"]))[1:]
         filters.insert(2, ("specialite", _("Spécialité"),
                            [(c.value, str(c.label)) for c in choices], _("Toutes")))
+    # The links of the pages carry the list's own parameters, nothing else of the URL.
+    args = {name: request.args[name] for name in (*FILTERS, "q", "tri") if request.args.get(name)}
     return render_page("backoffice/candidatures.html", fragment=fragment, listing=listing,
-                       filters=filters, args=request.args, pieces_label=pieces_label)
+                       filters=filters, args=args, pieces_label=pieces_label)
 
 
 # --- The team (responsable) -------------------------------------------------------------------

@@ -7,6 +7,7 @@ Sessions (GestionSession) live on the server, like the candidates' but apart fro
 minutes idle, 8 hours at most (GESTION_SESSION_IDLE, GESTION_SESSION_MAX).
 """
 import hashlib
+import re
 import secrets
 import time
 from datetime import timedelta
@@ -119,7 +120,7 @@ def _accepted_step(secret: str, code: str, last_step: int) -> int | None:
     """The time step `code` is valid for (now, or one step either side for a slow clock),
     if it is above `last_step`; else None."""
     code = "".join(code.split())
-    if not (len(code) == 6 and code.isdigit()):
+    if not re.fullmatch(r"[0-9]{6}", code):  # ASCII digits only (« ²²²²²² » is no code)
         return None
     totp = pyotp.TOTP(secret)
     current = int(time.time()) // totp.interval
@@ -127,6 +128,12 @@ def _accepted_step(secret: str, code: str, last_step: int) -> int | None:
         if step > last_step and secrets.compare_digest(totp.generate_otp(step), code):
             return step
     return None
+
+
+def _locked(gestionnaire_id: int) -> Gestionnaire | None:
+    from cyclades.db import for_write
+
+    return for_write(Gestionnaire.select().where(Gestionnaire.id == gestionnaire_id)).first()
 
 
 def confirm_enrolment(gestionnaire: Gestionnaire, code: str) -> list[str] | None:
@@ -137,9 +144,15 @@ def confirm_enrolment(gestionnaire: Gestionnaire, code: str) -> list[str] | None
         return None
     codes = [f"{secrets.randbelow(10**10):010d}" for _ in range(RECOVERY_CODES)]
     with write_transaction():
-        gestionnaire.totp_secret, gestionnaire.totp_pending = gestionnaire.totp_pending, None
-        gestionnaire.totp_last_step = step
-        gestionnaire.save()
+        # Read again, locked: a disable, a reset or the same form sent twice meanwhile wins.
+        fresh = _locked(gestionnaire.id)
+        if (fresh is None or fresh.disabled_at or fresh.totp_secret
+                or fresh.totp_pending != gestionnaire.totp_pending):
+            return None
+        fresh.totp_secret, fresh.totp_pending, fresh.totp_last_step = fresh.totp_pending, None, step
+        fresh.save(only=[Gestionnaire.totp_secret, Gestionnaire.totp_pending,
+                         Gestionnaire.totp_last_step])
+        gestionnaire.totp_secret, gestionnaire.totp_pending = fresh.totp_secret, None
         RecoveryCode.delete().where(RecoveryCode.gestionnaire == gestionnaire).execute()
         RecoveryCode.insert_many([{"gestionnaire": gestionnaire.id, "code_hash": _hash(c)}
                                   for c in codes]).execute()
@@ -153,13 +166,13 @@ def check_code(gestionnaire: Gestionnaire, code: str) -> str | None:
     with write_transaction():
         fresh = Gestionnaire.get_by_id(gestionnaire.id)
         step = _accepted_step(fresh.totp_secret or "", code, fresh.totp_last_step)
-        if step is not None:
-            (Gestionnaire.update(totp_last_step=step)
-             .where((Gestionnaire.id == fresh.id) & (Gestionnaire.totp_last_step < step))
-             .execute())
+        # Taken only if no request took this step meanwhile: a code opens one session.
+        if step is not None and (Gestionnaire.update(totp_last_step=step)
+                                 .where((Gestionnaire.id == fresh.id)
+                                        & (Gestionnaire.totp_last_step < step)).execute()):
             return "totp"
         digits = "".join(code.split())
-        if len(digits) == 10 and digits.isdigit():
+        if re.fullmatch(r"[0-9]{10}", digits):
             used = (RecoveryCode.update(used_at=utcnow())
                     .where((RecoveryCode.gestionnaire == fresh.id)
                            & (RecoveryCode.code_hash == _hash(digits))
@@ -181,7 +194,8 @@ def reset_second_factor(gestionnaire: Gestionnaire, by: Gestionnaire) -> None:
     with write_transaction():
         gestionnaire.totp_secret, gestionnaire.totp_pending = None, pyotp.random_base32()
         gestionnaire.totp_last_step = 0
-        gestionnaire.save()
+        gestionnaire.save(only=[Gestionnaire.totp_secret, Gestionnaire.totp_pending,
+                                Gestionnaire.totp_last_step])
         RecoveryCode.delete().where(RecoveryCode.gestionnaire == gestionnaire).execute()
         end_sessions_of(gestionnaire, "second_factor_reset")
         _audit("gestion.totp.reset", by, gestionnaire=gestionnaire.id)
