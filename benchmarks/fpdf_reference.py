@@ -12,7 +12,7 @@ from importlib import resources
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from cyclades.documents import glyphs
+from cyclades.documents.pdf import _printable  # the same « ? » for what the fonts lack
 
 FONT = "LiberationSans"
 MARGIN = 16
@@ -82,17 +82,6 @@ def _signature(pdf, label):
     pdf.set_font(FONT, "B", 10)
     pdf.cell(width - 4, 5, label)
     pdf.set_xy(x, y + height + 2)
-
-
-def _printable(value):
-    """Every text of the content with « ? » for a character the fonts lack (glyphs.py)."""
-    if isinstance(value, str):
-        return glyphs.printable(value)
-    if isinstance(value, dict):
-        return {key: _printable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_printable(item) for item in value]
-    return value
 
 
 def render(content: dict) -> bytes:

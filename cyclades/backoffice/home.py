@@ -56,8 +56,10 @@ def session_overview(academie, now=None) -> list[Block]:
             .where(here)
             .group_by(Candidature.exam, Candidature.session, Candidature.status,
                       Candidature.pieces_state, Candidature.signed_confirmation).tuples())
+    exams = {exam.id: exam for exam in Exam.select()}
+    sessions = {session.id: session for session in ExamSession.select()}
     for exam_id, session_id, status, state, signed, count in rows:
-        item = block(Exam.get_by_id(exam_id), ExamSession.get_by_id(session_id))
+        item = block(exams[exam_id], sessions[session_id])
         for name, criteria in COUNTS:
             if _matches(criteria, status, state, signed):
                 item.counts[name] = item.counts.get(name, 0) + count

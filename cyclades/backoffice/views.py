@@ -2,7 +2,7 @@
 (password, then the second factor), their home and their team."""
 import re
 
-from flask import Blueprint, abort, g, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, request, url_for
 
 from cyclades import throttle
 from cyclades.backoffice import auth
@@ -42,7 +42,8 @@ def _next_url() -> str:
 
 
 def _blocked(form, field, exceeded, template, **context):
-    retry = time_of_day(exceeded.retry_at, "Europe/Paris")
+    retry = time_of_day(exceeded.retry_at, g.gestionnaire.academie.timezone
+                        if g.get("gestionnaire") else current_app.config["BABEL_DEFAULT_TIMEZONE"])
     field.errors = [*field.errors, _("Trop d'essais incorrects : pour protéger l'accès, "
                                      "réessayez après %(time)s.", time=retry)]
     response = _page(template, status=429, form=form, **context)
